@@ -1,0 +1,36 @@
+import express, { Express, NextFunction, Request, Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { ApiContext } from './context';
+import { requestId } from './http/request-id';
+import { nativeRouter } from './surfaces/native/router';
+import { operationsRouter } from './surfaces/operations';
+
+/** The HTTP application: operations endpoints, then one router per surface. */
+export function createApp(ctx: ApiContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: requestId,
+      // Method, path and id only: headers (tokens) and bodies (passwords) stay out of the logs.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(operationsRouter(ctx));
+  app.use('/v1', nativeRouter(ctx));
+  app.use((_req: Request, res: Response) => {
+    res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such route' }));
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    req.log.error({ err }, 'unhandled error');
+    if (!res.headersSent) res.status(500).json({ message: 'internal error' });
+  });
+  return app;
+}

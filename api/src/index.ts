@@ -1,0 +1,3 @@
+export { createApp } from './app';
+export { createContext, closeContext } from './main';
+export type { ApiContext } from './context';

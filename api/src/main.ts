@@ -1,0 +1,58 @@
+import { Server } from 'node:http';
+import { BotStore, createLogger, createPool, createRedis, loadConfigOrExit, migrate, Storage } from '@botport/shared';
+import { createApp } from './app';
+import { ApiContext } from './context';
+
+export function createContext(config: ApiContext['config']): ApiContext {
+  const logger = createLogger('api', config.LOG_LEVEL);
+  const db = createPool(config.DATABASE_URL);
+  return {
+    config,
+    logger,
+    db,
+    redis: createRedis(config.REDIS_URL, 'producer'),
+    storage: new Storage(config),
+    bots: new BotStore(db),
+  };
+}
+
+export async function closeContext(ctx: ApiContext): Promise<void> {
+  await Promise.allSettled([ctx.db.end(), ctx.redis.quit()]);
+  ctx.storage.destroy();
+}
+
+/** Stops accepting connections, lets in-flight requests finish, then closes idle ones. */
+function shutdown(server: Server, ctx: ApiContext) {
+  let stopping = false;
+  return async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal }, 'shutting down');
+    server.closeIdleConnections();
+    const forced = setTimeout(() => server.closeAllConnections(), ctx.config.SHUTDOWN_GRACE_MS).unref();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(forced);
+    await closeContext(ctx);
+    ctx.logger.info('stopped');
+    process.exit(0);
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const ctx = createContext(config);
+  await migrate(ctx.db);
+  const server = createApp(ctx).listen(config.PORT, () => {
+    ctx.logger.info({ port: config.PORT }, 'api listening');
+  });
+  const stop = shutdown(server, ctx);
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`api failed to start: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import { ApiContext } from '../../context';
+import { authenticate } from '../../http/auth';
+import { jsonBody } from '../../http/body';
+import { botsRouter } from './bots';
+import { problemHandler } from './problem';
+
+/** `/v1`: botport's own surface. */
+export function nativeRouter(ctx: ApiContext): Router {
+  const r = Router();
+  r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
+  r.use('/bots', botsRouter(ctx));
+  r.use(problemHandler);
+  return r;
+}

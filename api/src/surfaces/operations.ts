@@ -1,0 +1,36 @@
+import { Router } from 'express';
+import { ApiContext } from '../context';
+
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref())]);
+}
+
+/** Liveness and readiness, unauthenticated, for load balancers and orchestrators. */
+export function operationsRouter(ctx: ApiContext): Router {
+  const r = Router();
+  r.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', async (_req, res) => {
+    const checks = {
+      postgres: () => ctx.db.query('SELECT 1'),
+      redis: () => ctx.redis.ping(),
+      s3: () => ctx.storage.ping(),
+    };
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout<unknown>(check());
+          return [name, 'ok'] as const;
+        } catch (err) {
+          return [name, `unavailable: ${(err as Error).message || (err as Error).name}`] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, s]) => s === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) });
+  });
+  return r;
+}

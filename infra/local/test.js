@@ -1,0 +1,46 @@
+'use strict';
+// `npm test`: installs what is missing, builds, makes sure PostgreSQL and
+// Redis answer, then runs every jest suite (each run isolates itself: its own
+// database, Redis prefix, S3 server and bucket — see test/support/global-setup.ts)
+// and ends with one line: `N passed, N failed[, N skipped]`.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const services = require('./services');
+
+const root = path.resolve(__dirname, '../..');
+
+async function main() {
+  services.ensureDependencies(root);
+  services.build(root);
+  await services.ensurePostgres(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+  await services.ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'botport-jest-')), 'report.json');
+  const jest = spawnSync(
+    'npx',
+    ['jest', '--config', 'test/jest.config.js', '--json', '--outputFile', report, ...process.argv.slice(2)],
+    { cwd: root, stdio: 'inherit' },
+  );
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  if (fs.existsSync(report)) {
+    const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+    passed = r.numPassedTests;
+    failed = r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+    skipped = r.numPendingTests + (r.numTodoTests || 0);
+  } else {
+    failed = 1; // jest could not even start (global setup failed)
+  }
+  const code = jest.status === 0 && failed === 0 ? 0 : 1;
+  process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  process.exit(code);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.message}\n`);
+  process.stdout.write('\n0 passed, 1 failed\n');
+  process.exit(1);
+});

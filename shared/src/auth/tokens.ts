@@ -1,0 +1,77 @@
+import jwt, { Algorithm, JwtPayload } from 'jsonwebtoken';
+import { UnauthorizedError } from '../errors';
+
+export const SCOPES = ['bots:read', 'bots:write', 'exports:read', 'exports:write', 'imports:read', 'imports:write', 'backup', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling, taken from a verified token. */
+export interface Principal {
+  subject: string;
+  tenantId: string;
+  scopes: Set<string>;
+  /** Set for bot tokens (Xenioo): the token acts on this one bot only. */
+  botId?: string;
+}
+
+export interface TokenSettings {
+  JWT_SECRET?: string;
+  JWT_PUBLIC_KEY?: string;
+  JWT_ALGORITHMS: string[];
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
+}
+
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * Verifies a JWT against the pinned algorithms only. The key is chosen by the
+ * algorithm family, so an HS token can never be checked with the public key
+ * (algorithm confusion) and `none` is never in the list.
+ */
+export function verifyToken(token: string, settings: TokenSettings): Principal {
+  let alg: string | undefined;
+  try {
+    alg = jwt.decode(token, { complete: true })?.header?.alg;
+  } catch {
+    alg = undefined; // a payload that is not JSON
+  }
+  if (!alg || !settings.JWT_ALGORITHMS.includes(alg)) throw new UnauthorizedError('the token is malformed or its algorithm is not accepted');
+  const key = alg.startsWith('HS') ? settings.JWT_SECRET : settings.JWT_PUBLIC_KEY;
+  if (!key) throw new UnauthorizedError('the token algorithm is not accepted');
+  let payload: JwtPayload;
+  try {
+    payload = jwt.verify(token, key, {
+      algorithms: [alg as Algorithm],
+      issuer: settings.JWT_ISSUER,
+      audience: settings.JWT_AUDIENCE,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    }) as JwtPayload;
+  } catch (err) {
+    const reason = (err as Error).name === 'TokenExpiredError' ? 'the token has expired' : 'the token is invalid';
+    throw new UnauthorizedError(reason);
+  }
+  if (typeof payload.exp !== 'number') throw new UnauthorizedError('the token has no expiry (exp)');
+  if (typeof payload.tenant !== 'string' || !payload.tenant) throw new UnauthorizedError('the token has no tenant claim');
+  if (payload.bot !== undefined && typeof payload.bot !== 'string') throw new UnauthorizedError('the token bot claim must be a string');
+  return {
+    subject: typeof payload.sub === 'string' ? payload.sub : 'anonymous',
+    tenantId: payload.tenant,
+    scopes: new Set(typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []),
+    botId: payload.bot,
+  };
+}
+
+/** Signs an HS256 token; for development, tests and the local launcher. */
+export function mintToken(
+  secret: string,
+  claims: { sub: string; tenant: string; scope?: string; bot?: string },
+  options: { expiresInSeconds?: number; issuer?: string; audience?: string } = {},
+): string {
+  const payload = Object.fromEntries(Object.entries({ scope: SCOPES.join(' '), ...claims }).filter(([, v]) => v !== undefined));
+  return jwt.sign(payload, secret, {
+    algorithm: 'HS256',
+    expiresIn: options.expiresInSeconds ?? 12 * 3600,
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.audience ? { audience: options.audience } : {}),
+  });
+}

@@ -1,0 +1,258 @@
+import { Pool, PoolClient } from 'pg';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { newId } from '../ids';
+import { inTransaction } from '../store/db';
+import { Component, componentKey, ComponentRef, DefinitionDocument, dependenciesOf } from './definition';
+import { isLocaleScoped } from './kinds';
+
+export interface Bot {
+  botId: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface BotVersion {
+  version: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface BotRow {
+  bot_id: string;
+  name: string;
+  description: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toBot = (r: BotRow): Bot => ({
+  botId: r.bot_id,
+  name: r.name,
+  description: r.description,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+const UNIQUE_VIOLATION = '23505';
+const INSERT_BATCH = 1000;
+
+/**
+ * The bot store. Every method takes the tenant from the verified token and
+ * scopes every statement by it: another tenant's bot is simply not found.
+ */
+export class BotStore {
+  constructor(private readonly db: Pool) {}
+
+  async create(tenantId: string, input: { name: string; description?: string }): Promise<Bot> {
+    return inTransaction(this.db, (client) => this.createIn(client, tenantId, input));
+  }
+
+  /** Creates a bot with an empty DRAFT inside the caller's transaction. */
+  async createIn(client: PoolClient, tenantId: string, input: { name: string; description?: string }): Promise<Bot> {
+    const botId = newId();
+    try {
+      const { rows } = await client.query<BotRow>(
+        `INSERT INTO bots (tenant_id, bot_id, name, description) VALUES ($1, $2, $3, $4)
+         RETURNING bot_id, name, description, created_at, updated_at`,
+        [tenantId, botId, input.name, input.description ?? ''],
+      );
+      await client.query(`INSERT INTO bot_versions (tenant_id, bot_id, version) VALUES ($1, $2, 'DRAFT')`, [tenantId, botId]);
+      return toBot(rows[0]);
+    } catch (err) {
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError(`a bot named '${input.name}' already exists`);
+      throw err;
+    }
+  }
+
+  /** Keyset pagination by name (names are unique per tenant); the cursor is the last name seen. */
+  async list(tenantId: string, limit: number, cursor?: string): Promise<{ bots: Bot[]; nextCursor?: string }> {
+    const after = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+    const { rows } = await this.db.query<BotRow>(
+      `SELECT bot_id, name, description, created_at, updated_at FROM bots
+        WHERE tenant_id = $1 AND name COLLATE "C" > $2 ORDER BY name COLLATE "C" LIMIT $3`,
+      [tenantId, after, limit + 1],
+    );
+    const page = rows.slice(0, limit).map(toBot);
+    const nextCursor = rows.length > limit ? Buffer.from(page[page.length - 1].name, 'utf8').toString('base64url') : undefined;
+    return { bots: page, nextCursor };
+  }
+
+  async get(tenantId: string, botId: string): Promise<Bot> {
+    const { rows } = await this.db.query<BotRow>(
+      'SELECT bot_id, name, description, created_at, updated_at FROM bots WHERE tenant_id = $1 AND bot_id = $2',
+      [tenantId, botId],
+    );
+    if (!rows.length) throw new NotFoundError(`bot ${botId} was not found`);
+    return toBot(rows[0]);
+  }
+
+  async delete(tenantId: string, botId: string): Promise<void> {
+    const { rowCount } = await this.db.query('DELETE FROM bots WHERE tenant_id = $1 AND bot_id = $2', [tenantId, botId]);
+    if (!rowCount) throw new NotFoundError(`bot ${botId} was not found`);
+  }
+
+  /** Replaces the DRAFT with a validated document, atomically. */
+  async replaceDraft(tenantId: string, botId: string, doc: DefinitionDocument): Promise<void> {
+    await inTransaction(this.db, (client) => this.replaceDraftIn(client, tenantId, botId, doc));
+  }
+
+  async replaceDraftIn(client: PoolClient, tenantId: string, botId: string, doc: DefinitionDocument): Promise<void> {
+    await this.lockDraft(client, tenantId, botId);
+    await client.query(`DELETE FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`, [tenantId, botId]);
+    await this.insertComponents(client, tenantId, botId, doc.components);
+    await client.query(
+      `UPDATE bots SET description = $3, updated_at = now() WHERE tenant_id = $1 AND bot_id = $2`,
+      [tenantId, botId, doc.bot.description ?? ''],
+    );
+  }
+
+  /** Inserts components into the DRAFT in batches of one statement each. */
+  async insertComponents(client: PoolClient, tenantId: string, botId: string, components: Component[]): Promise<void> {
+    for (let i = 0; i < components.length; i += INSERT_BATCH) {
+      const batch = components.slice(i, i + INSERT_BATCH).map((c) => ({
+        kind: c.kind,
+        locale_id: c.locale ?? '',
+        name: c.name,
+        body: c.body,
+        refs: c.refs ?? [],
+      }));
+      await client.query(
+        `INSERT INTO components (tenant_id, bot_id, version, kind, locale_id, name, body, refs)
+         SELECT $1, $2, 'DRAFT', x.kind, x.locale_id, x.name, x.body, x.refs
+           FROM jsonb_to_recordset($3::jsonb) AS x(kind text, locale_id text, name text, body jsonb, refs jsonb)`,
+        [tenantId, botId, JSON.stringify(batch)],
+      );
+    }
+    await this.touchDraft(client, tenantId, botId);
+  }
+
+  /** Upserts one DRAFT component; everything it references must already be in the DRAFT. */
+  async upsertComponent(tenantId: string, botId: string, component: Component): Promise<{ created: boolean }> {
+    return inTransaction(this.db, async (client) => {
+      await this.lockDraft(client, tenantId, botId);
+      const missing = await this.missingDependencies(client, tenantId, botId, dependenciesOf(component));
+      if (missing.length) {
+        throw new ValidationError(
+          'the component references components that are not in the draft',
+          missing.map((r) => ({ path: '$.refs', message: `${r.kind} '${r.name}'${r.locale ? ` in locale ${r.locale}` : ''} does not exist` })),
+        );
+      }
+      const { rows } = await client.query<{ inserted: boolean }>(
+        `INSERT INTO components (tenant_id, bot_id, version, kind, locale_id, name, body, refs)
+         VALUES ($1, $2, 'DRAFT', $3, $4, $5, $6, $7)
+         ON CONFLICT (tenant_id, bot_id, version, locale_id, kind, name)
+         DO UPDATE SET body = EXCLUDED.body, refs = EXCLUDED.refs
+         RETURNING (xmax = 0) AS inserted`,
+        [tenantId, botId, component.kind, component.locale ?? '', component.name, component.body, JSON.stringify(component.refs ?? [])],
+      );
+      await this.touchDraft(client, tenantId, botId);
+      return { created: rows[0].inserted };
+    });
+  }
+
+  /** Removes one DRAFT component, unless another component still depends on it. */
+  async deleteComponent(tenantId: string, botId: string, key: ComponentRef): Promise<void> {
+    await inTransaction(this.db, async (client) => {
+      await this.lockDraft(client, tenantId, botId);
+      const { rows } = await client.query<{ kind: string; locale_id: string; name: string; body: Record<string, unknown>; refs: ComponentRef[] }>(
+        `SELECT kind, locale_id, name, body, refs FROM components
+          WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'
+            AND (refs @> $3::jsonb OR (kind = 'intent' AND locale_id = $4) OR ($5 = 'locale' AND locale_id = $4 AND kind <> 'locale'))`,
+        [tenantId, botId, JSON.stringify([{ kind: key.kind, name: key.name }]), key.locale ?? '', key.kind],
+      );
+      const target = componentKey(key);
+      const dependants = rows.filter((r) =>
+        dependenciesOf({ kind: r.kind as Component['kind'], locale: r.locale_id || undefined, name: r.name, body: r.body, refs: r.refs }).some(
+          (d) => componentKey(d) === target,
+        ),
+      );
+      if (dependants.length) {
+        const names = dependants.slice(0, 5).map((d) => `${d.kind} '${d.name}'`).join(', ');
+        throw new ConflictError(`${key.kind} '${key.name}' is still referenced by ${names}`);
+      }
+      const { rowCount } = await client.query(
+        `DELETE FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT' AND kind = $3 AND locale_id = $4 AND name = $5`,
+        [tenantId, botId, key.kind, key.locale ?? '', key.name],
+      );
+      if (!rowCount) throw new NotFoundError(`${key.kind} '${key.name}' is not in the draft`);
+      await this.touchDraft(client, tenantId, botId);
+    });
+  }
+
+  /** Copies the DRAFT to the next numbered, immutable version. */
+  async publish(tenantId: string, botId: string, description = ''): Promise<BotVersion> {
+    return inTransaction(this.db, async (client) => {
+      await this.lockDraft(client, tenantId, botId);
+      const { rows } = await client.query<{ next: string }>(
+        `SELECT (coalesce(max(version::int) FILTER (WHERE version <> 'DRAFT'), 0) + 1)::text AS next
+           FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2`,
+        [tenantId, botId],
+      );
+      const version = rows[0].next;
+      const inserted = await client.query<{ created_at: Date; updated_at: Date }>(
+        `INSERT INTO bot_versions (tenant_id, bot_id, version, description) VALUES ($1, $2, $3, $4) RETURNING created_at, updated_at`,
+        [tenantId, botId, version, description],
+      );
+      await client.query(
+        `INSERT INTO components (tenant_id, bot_id, version, kind, locale_id, name, body, refs)
+         SELECT tenant_id, bot_id, $3, kind, locale_id, name, body, refs FROM components
+          WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`,
+        [tenantId, botId, version],
+      );
+      const r = inserted.rows[0];
+      return { version, description, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+    });
+  }
+
+  async listVersions(tenantId: string, botId: string): Promise<BotVersion[]> {
+    await this.get(tenantId, botId);
+    const { rows } = await this.db.query<{ version: string; description: string; created_at: Date; updated_at: Date }>(
+      `SELECT version, description, created_at, updated_at FROM bot_versions
+        WHERE tenant_id = $1 AND bot_id = $2
+        ORDER BY (version = 'DRAFT') DESC, CASE WHEN version <> 'DRAFT' THEN version::int END DESC`,
+      [tenantId, botId],
+    );
+    return rows.map((r) => ({ version: r.version, description: r.description, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() }));
+  }
+
+  /** The highest published version, or undefined when the bot was never published. */
+  async latestPublishedVersion(tenantId: string, botId: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ v: string | null }>(
+      `SELECT max(version::int)::text AS v FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version <> 'DRAFT'`,
+      [tenantId, botId],
+    );
+    return rows[0].v ?? undefined;
+  }
+
+  async versionExists(tenantId: string, botId: string, version: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = $3', [tenantId, botId, version]);
+    return !!rowCount;
+  }
+
+  /** Serialises writers of one bot's DRAFT; 404 when the bot is not the tenant's. */
+  private async lockDraft(client: PoolClient, tenantId: string, botId: string): Promise<void> {
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT' FOR UPDATE`,
+      [tenantId, botId],
+    );
+    if (!rowCount) throw new NotFoundError(`bot ${botId} was not found`);
+  }
+
+  private async touchDraft(client: PoolClient, tenantId: string, botId: string): Promise<void> {
+    await client.query(`UPDATE bot_versions SET updated_at = now() WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`, [tenantId, botId]);
+  }
+
+  private async missingDependencies(client: PoolClient, tenantId: string, botId: string, deps: ComponentRef[]): Promise<ComponentRef[]> {
+    if (!deps.length) return [];
+    const { rows } = await client.query<{ i: number }>(
+      `SELECT d.i FROM jsonb_to_recordset($3::jsonb) AS d(i int, kind text, locale_id text, name text)
+        WHERE NOT EXISTS (SELECT 1 FROM components c WHERE c.tenant_id = $1 AND c.bot_id = $2 AND c.version = 'DRAFT'
+                            AND c.kind = d.kind AND c.locale_id = d.locale_id AND c.name = d.name)`,
+      [tenantId, botId, JSON.stringify(deps.map((d, i) => ({ i, kind: d.kind, locale_id: isLocaleScoped(d.kind) ? (d.locale ?? '') : '', name: d.name })))],
+    );
+    return rows.map((r) => deps[r.i]);
+  }
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/** Development signing key. Printed by the local launcher; refused in production. */
+export const DEV_JWT_SECRET = 'botport-development-secret-do-not-use-in-production';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1');
+
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(7070),
+    PUBLIC_BASE_URL: z.string().url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/botport'),
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z.string().min(1).default('botport'),
+    S3_ENDPOINT: z.string().default(''),
+    S3_BUCKET: z.string().min(3).default('botport'),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_FORCE_PATH_STYLE: bool.default(false),
+    /** `WHEN_REQUIRED` for servers (s3rver) that store aws-chunked framing verbatim. */
+    S3_CHECKSUM_MODE: z.enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED']).default('WHEN_SUPPORTED'),
+    AWS_ACCESS_KEY_ID: z.string().optional(),
+    AWS_SECRET_ACCESS_KEY: z.string().optional(),
+    JWT_SECRET: z.string().min(16).optional(),
+    JWT_PUBLIC_KEY: z.string().optional(),
+    JWT_ALGORITHMS: list
+      .pipe(z.array(z.enum(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256'])).min(1))
+      .default(['HS256']),
+    JWT_ISSUER: z.string().optional(),
+    JWT_AUDIENCE: z.string().optional(),
+    BODY_LIMIT: z.string().default('10mb'),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(8000),
+  })
+  .superRefine((c, ctx) => {
+    const hmac = c.JWT_ALGORITHMS.some((a) => a.startsWith('HS'));
+    const asym = c.JWT_ALGORITHMS.some((a) => !a.startsWith('HS'));
+    if (hmac && !c.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when JWT_ALGORITHMS has an HS algorithm' });
+    if (asym && !c.JWT_PUBLIC_KEY) ctx.addIssue({ code: 'custom', path: ['JWT_PUBLIC_KEY'], message: 'required when JWT_ALGORITHMS has an RS/ES/PS algorithm' });
+    if (c.NODE_ENV === 'production' && c.JWT_SECRET === DEV_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'the development secret cannot be used when NODE_ENV=production' });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; every problem names its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  if (env.S3_ENDPOINT !== undefined) input.S3_ENDPOINT = env.S3_ENDPOINT;
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Loads the configuration or ends the process with a message naming each bad variable. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}

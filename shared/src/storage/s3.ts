@@ -1,0 +1,73 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+export interface StorageSettings {
+  S3_ENDPOINT: string;
+  S3_BUCKET: string;
+  S3_REGION: string;
+  S3_FORCE_PATH_STYLE: boolean;
+  S3_CHECKSUM_MODE: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+}
+
+/** Pre-signed URLs live five minutes, as Lex's own download links do. */
+export const PRESIGNED_URL_SECONDS = 300;
+
+/** Archives and uploads in one bucket; keys name tenant and job, never a user's input. */
+export class Storage {
+  readonly client: S3Client;
+  readonly bucket: string;
+
+  constructor(settings: StorageSettings) {
+    this.bucket = settings.S3_BUCKET;
+    this.client = new S3Client({
+      region: settings.S3_REGION,
+      endpoint: settings.S3_ENDPOINT || undefined,
+      forcePathStyle: settings.S3_FORCE_PATH_STYLE,
+      requestChecksumCalculation: settings.S3_CHECKSUM_MODE,
+      responseChecksumValidation: settings.S3_CHECKSUM_MODE,
+      maxAttempts: 3,
+    });
+  }
+
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
+  /** A fresh GET URL valid PRESIGNED_URL_SECONDS that saves the file as `fileName`. */
+  presignDownload(key: string, fileName: string): Promise<string> {
+    const safe = fileName.replace(/["\\\r\n]/g, '_');
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: `attachment; filename="${safe}"` }),
+      { expiresIn: PRESIGNED_URL_SECONDS },
+    );
+  }
+
+  /** A PUT URL valid PRESIGNED_URL_SECONDS for a client to upload an archive. */
+  presignUpload(key: string): Promise<string> {
+    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: PRESIGNED_URL_SECONDS });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}

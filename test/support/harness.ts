@@ -1,0 +1,68 @@
+import { AddressInfo } from 'node:net';
+import { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, mintToken, SCOPES } from '@botport/shared';
+import { createApp, createContext, closeContext, ApiContext } from '@botport/api';
+
+/** A real api on an ephemeral port, against the run's Postgres, Redis and S3. */
+export interface TestApi {
+  ctx: ApiContext;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const config = loadConfig({ ...process.env, ...env });
+  const ctx = createContext(config);
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    ctx,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await closeContext(ctx);
+    },
+  };
+}
+
+/** A tenant of its own for each test file, so files running in parallel never meet. */
+export function newTenant(): string {
+  return `t-${randomBytes(5).toString('hex')}`;
+}
+
+export function token(tenant: string, options: { scopes?: readonly string[]; bot?: string; sub?: string; expiresInSeconds?: number } = {}): string {
+  return mintToken(
+    process.env.JWT_SECRET as string,
+    { sub: options.sub ?? 'tester', tenant, scope: (options.scopes ?? SCOPES).join(' '), bot: options.bot },
+    { expiresInSeconds: options.expiresInSeconds },
+  );
+}
+
+/** fetch with a bearer token and JSON body; returns status, headers and parsed body. */
+export async function call(
+  api: { url: string },
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any; text: string }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+  const res = await fetch(api.url + path, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, headers: res.headers, body, text };
+}

@@ -1,0 +1,42 @@
+import { BotStore, createLogger, createPool, createRedis, loadConfigOrExit, migrate, Storage } from '@botport/shared';
+import { WorkerContext } from './context';
+import { startWorkers, RunningWorkers } from './workers';
+
+export function createContext(config: WorkerContext['config']): WorkerContext {
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  const db = createPool(config.DATABASE_URL);
+  return { config, logger, db, redis: createRedis(config.REDIS_URL, 'producer'), storage: new Storage(config), bots: new BotStore(db) };
+}
+
+export async function closeContext(ctx: WorkerContext): Promise<void> {
+  await Promise.allSettled([ctx.db.end(), ctx.redis.quit()]);
+  ctx.storage.destroy();
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const ctx = createContext(config);
+  await migrate(ctx.db);
+  const running: RunningWorkers = await startWorkers(ctx);
+  ctx.logger.info({ queues: running.queueNames }, 'worker started');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal }, 'shutting down: finishing in-flight jobs');
+    await running.close(config.SHUTDOWN_GRACE_MS);
+    await closeContext(ctx);
+    ctx.logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`worker failed to start: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,43 @@
+import { Worker } from 'bullmq';
+import { createRedis } from '@botport/shared';
+import { WorkerContext } from './context';
+import { processors } from './processors';
+
+export interface RunningWorkers {
+  queueNames: string[];
+  workers: Worker[];
+  /**
+   * Lets in-flight jobs finish for up to `graceMs`, then force-closes: a job
+   * cut short stays in Redis as active and stalled-job recovery hands it to
+   * another worker, so nothing is lost either way.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+/** One BullMQ Worker per queue that has processors, on its own blocking connection. */
+export async function startWorkers(ctx: WorkerContext): Promise<RunningWorkers> {
+  const workers = processors(ctx).map(
+    ({ queue, handle, concurrency }) =>
+      new Worker(queue, handle, {
+        connection: createRedis(ctx.config.REDIS_URL, 'worker'),
+        prefix: ctx.config.QUEUE_PREFIX,
+        concurrency,
+        stalledInterval: 15_000,
+        maxStalledCount: 3,
+      }),
+  );
+  for (const w of workers) {
+    w.on('failed', (job, err) => ctx.logger.warn({ queue: w.name, jobId: job?.id, reason: err.message }, 'job failed'));
+    w.on('error', (err) => ctx.logger.error({ queue: w.name, err }, 'worker error'));
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    queueNames: workers.map((w) => w.name),
+    workers,
+    async close(graceMs) {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+      if (timedOut) await Promise.all(workers.map((w) => w.close(true)));
+    },
+  };
+}
