@@ -1,4 +1,4 @@
-import { BotStore, Config, Db, Logger, Storage } from '@botport/shared';
+import { BotStore, Config, Db, ExportService, JobQueues, Logger, Storage } from '@botport/shared';
 import { Redis } from 'ioredis';
 
 /** Everything a request handler may touch, built once at start. */
@@ -9,4 +9,6 @@ export interface ApiContext {
   redis: Redis;
   storage: Storage;
   bots: BotStore;
+  queues: JobQueues;
+  exports: ExportService;
 }

@@ -66,3 +66,54 @@ export async function call(
   }
   return { status: res.status, headers: res.headers, body, text };
 }
+
+/** A real worker (BullMQ workers + reconciler optional) in this process. */
+export interface TestWorker {
+  ctx: import('@botport/worker').WorkerContext;
+  /** Stops taking jobs (running ones finish) until resume(). */
+  pause(): Promise<void>;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+export async function startWorker(env: Record<string, string> = {}): Promise<TestWorker> {
+  const { createContext, closeContext, startWorkers } = await import('@botport/worker');
+  const ctx = createContext(loadConfig({ ...process.env, ...env }));
+  const running = await startWorkers(ctx);
+  return {
+    ctx,
+    async pause() {
+      await Promise.all(running.workers.map((w) => w.pause()));
+    },
+    resume() {
+      running.workers.forEach((w) => w.resume());
+    },
+    async close() {
+      await running.close(1000);
+      await closeContext(ctx);
+    },
+  };
+}
+
+/** Polls until the export leaves InProgress (DescribeExport through the Lex surface). */
+export async function waitForExport(api: { url: string }, bearer: string, exportId: string, timeoutMs = 30000): Promise<any> {
+  const start = Date.now();
+  for (;;) {
+    const res = await call(api, 'GET', `/exports/${exportId}/`, { token: bearer });
+    if (res.status !== 200) throw new Error(`DescribeExport answered ${res.status}: ${res.text}`);
+    if (res.body.exportStatus !== 'InProgress') return res.body;
+    if (Date.now() - start > timeoutMs) throw new Error(`export ${exportId} still InProgress after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Creates a bot with the given draft, optionally publishing it; returns its id. */
+export async function createBotWith(api: { url: string }, bearer: string, doc: { bot: { name: string } }, publish = false): Promise<string> {
+  const created = await call(api, 'POST', '/v1/bots', { token: bearer, body: { name: doc.bot.name } });
+  if (created.status !== 201) throw new Error(`create bot: ${created.status} ${created.text}`);
+  const botId = created.body.botId as string;
+  const put = await call(api, 'PUT', `/v1/bots/${botId}/versions/DRAFT`, { token: bearer, body: doc });
+  if (put.status !== 200) throw new Error(`put draft: ${put.status} ${put.text}`);
+  if (publish) await call(api, 'POST', `/v1/bots/${botId}/versions`, { token: bearer });
+  return botId;
+}

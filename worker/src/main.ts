@@ -1,6 +1,7 @@
-import { BotStore, createLogger, createPool, createRedis, loadConfigOrExit, migrate, Storage } from '@botport/shared';
+import { BotStore, createLogger, createPool, createRedis, JobQueues, loadConfigOrExit, migrate, Storage } from '@botport/shared';
 import { WorkerContext } from './context';
 import { startWorkers, RunningWorkers } from './workers';
+import { startReconciler } from './reconcile-lost-jobs';
 
 export function createContext(config: WorkerContext['config']): WorkerContext {
   const logger = createLogger('worker', config.LOG_LEVEL);
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const ctx = createContext(config);
   await migrate(ctx.db);
   const running: RunningWorkers = await startWorkers(ctx);
+  const queues = new JobQueues(config);
+  const stopReconciler = startReconciler(ctx, queues, config.RECONCILE_INTERVAL_MS);
   ctx.logger.info({ queues: running.queueNames }, 'worker started');
 
   let stopping = false;
@@ -25,7 +28,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     ctx.logger.info({ signal }, 'shutting down: finishing in-flight jobs');
+    await stopReconciler();
     await running.close(config.SHUTDOWN_GRACE_MS);
+    await queues.close();
     await closeContext(ctx);
     ctx.logger.info('stopped');
     process.exit(0);

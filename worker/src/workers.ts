@@ -1,4 +1,5 @@
 import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { createRedis } from '@botport/shared';
 import { WorkerContext } from './context';
 import { processors } from './processors';
@@ -16,13 +17,16 @@ export interface RunningWorkers {
 
 /** One BullMQ Worker per queue that has processors, on its own blocking connection. */
 export async function startWorkers(ctx: WorkerContext): Promise<RunningWorkers> {
+  // BullMQ leaves a connection it was handed open, so we keep and close ours.
+  const connections: Redis[] = [];
   const workers = processors(ctx).map(
     ({ queue, handle, concurrency }) =>
       new Worker(queue, handle, {
-        connection: createRedis(ctx.config.REDIS_URL, 'worker'),
+        connection: connections[connections.push(createRedis(ctx.config.REDIS_URL, 'worker')) - 1],
         prefix: ctx.config.QUEUE_PREFIX,
         concurrency,
-        stalledInterval: 15_000,
+        lockDuration: ctx.config.JOB_LOCK_MS,
+        stalledInterval: Math.max(1000, Math.floor(ctx.config.JOB_LOCK_MS / 2)),
         maxStalledCount: 3,
       }),
   );
@@ -38,6 +42,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<RunningWorkers> 
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
       if (timedOut) await Promise.all(workers.map((w) => w.close(true)));
+      connections.forEach((c) => c.disconnect());
     },
   };
 }

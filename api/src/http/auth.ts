@@ -1,4 +1,4 @@
-import { Principal, TokenSettings, UnauthorizedError, verifyToken, ForbiddenError, NotFoundError } from '@botport/shared';
+import { Principal, TokenSettings, UnauthorizedError, verifyToken, ForbiddenError } from '@botport/shared';
 import { NextFunction, Request, Response } from 'express';
 
 declare module 'express-serve-static-core' {
@@ -29,9 +29,4 @@ export function requireScope(scope: string) {
     if (!p.scopes.has(scope) && !p.scopes.has('admin')) return next(new ForbiddenError(`the token lacks the '${scope}' scope`));
     next();
   };
-}
-
-/** A bot token reaches only its own bot; any other is answered as not found. */
-export function assertBotAllowed(principal: Principal, botId: string): void {
-  if (principal.botId && principal.botId !== botId) throw new NotFoundError(`bot ${botId} was not found`);
 }

@@ -1,5 +1,5 @@
 import jwt, { Algorithm, JwtPayload } from 'jsonwebtoken';
-import { UnauthorizedError } from '../errors';
+import { NotFoundError, UnauthorizedError } from '../errors';
 
 export const SCOPES = ['bots:read', 'bots:write', 'exports:read', 'exports:write', 'imports:read', 'imports:write', 'backup', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -74,4 +74,9 @@ export function mintToken(
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.audience ? { audience: options.audience } : {}),
   });
+}
+
+/** A bot token reaches only its own bot; any other is answered as not found, never forbidden. */
+export function assertBotAllowed(principal: Principal, botId: string): void {
+  if (principal.botId && principal.botId !== botId) throw new NotFoundError(`bot ${botId} was not found`);
 }

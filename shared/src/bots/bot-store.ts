@@ -232,6 +232,14 @@ export class BotStore {
     return !!rowCount;
   }
 
+  async localeExists(tenantId: string, botId: string, version: string, localeId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `SELECT 1 FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = $3 AND kind = 'locale' AND locale_id = $4 AND name = $4`,
+      [tenantId, botId, version, localeId],
+    );
+    return !!rowCount;
+  }
+
   /** Serialises writers of one bot's DRAFT; 404 when the bot is not the tenant's. */
   private async lockDraft(client: PoolClient, tenantId: string, botId: string): Promise<void> {
     const { rowCount } = await client.query(

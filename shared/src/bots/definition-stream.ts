@@ -1,4 +1,4 @@
-import { Snapshot } from './snapshot';
+import { componentJson, Snapshot } from './snapshot';
 
 /**
  * The definition document of a snapshot as JSON text, one component per
@@ -9,7 +9,7 @@ export async function* definitionJson(snapshot: Snapshot): AsyncGenerator<string
   yield `{"formatVersion":1,"bot":${JSON.stringify({ name, description })},"components":[`;
   let first = true;
   for await (const c of snapshot.components()) {
-    yield (first ? '\n' : ',\n') + JSON.stringify(c);
+    yield (first ? '\n' : ',\n') + componentJson(c);
     first = false;
   }
   yield '\n]}\n';

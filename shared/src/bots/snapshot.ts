@@ -2,21 +2,48 @@ import { Pool, PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { NotFoundError } from '../errors';
 import { inTransaction } from '../store/db';
-import { Component } from './definition';
+import { Component, ComponentRef } from './definition';
+import { ComponentKind } from './kinds';
 
-export interface ComponentRow {
-  kind: string;
-  locale_id: string;
+/**
+ * A component as read for export: the body stays the JSON text PostgreSQL
+ * produced, so streaming a large bot never parses and re-serialises it.
+ */
+export interface StoredComponent {
+  kind: ComponentKind;
+  locale?: string;
   name: string;
-  body: Record<string, unknown>;
-  refs: Component['refs'];
+  refs?: ComponentRef[];
+  bodyJson: string;
 }
 
-export function rowToComponent(r: ComponentRow): Component {
-  const c: Component = { kind: r.kind as Component['kind'], name: r.name, body: r.body };
+interface ComponentRow {
+  kind: ComponentKind;
+  locale_id: string;
+  name: string;
+  body_json: string;
+  refs: ComponentRef[];
+}
+
+function fromRow(r: ComponentRow): StoredComponent {
+  const c: StoredComponent = { kind: r.kind, name: r.name, bodyJson: r.body_json };
   if (r.locale_id) c.locale = r.locale_id;
   if (r.refs && r.refs.length) c.refs = r.refs;
   return c;
+}
+
+/** The component as definition-document JSON: kind, locale, name, body, refs. */
+export function componentJson(c: StoredComponent): string {
+  const locale = c.locale ? `,"locale":${JSON.stringify(c.locale)}` : '';
+  const refs = c.refs ? `,"refs":${JSON.stringify(c.refs)}` : '';
+  return `{"kind":${JSON.stringify(c.kind)}${locale},"name":${JSON.stringify(c.name)},"body":${c.bodyJson}${refs}}`;
+}
+
+export function parseComponent(c: StoredComponent): Component {
+  const out: Component = { kind: c.kind, name: c.name, body: JSON.parse(c.bodyJson) };
+  if (c.locale) out.locale = c.locale;
+  if (c.refs) out.refs = c.refs;
+  return out;
 }
 
 export interface SnapshotHeader {
@@ -30,9 +57,10 @@ export interface SnapshotHeader {
 export interface Snapshot {
   header: SnapshotHeader;
   /** Components in a fixed order: locale, kind, name (byte order). */
-  components(batchSize?: number): AsyncGenerator<Component>;
+  components(batchSize?: number): AsyncGenerator<StoredComponent>;
   /** How many components the version holds (same snapshot). */
   count(): Promise<number>;
+  hasLocale(localeId: string): Promise<boolean>;
 }
 
 /**
@@ -70,6 +98,13 @@ export async function withSnapshot<T>(
               )
             ).rows[0].n,
           ),
+        hasLocale: async (localeId) =>
+          !!(
+            await client.query(
+              `SELECT 1 FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = $3 AND kind = 'locale' AND locale_id = $4`,
+              [tenantId, botId, version, localeId],
+            )
+          ).rowCount,
       });
     },
     'REPEATABLE READ',
@@ -79,7 +114,7 @@ export async function withSnapshot<T>(
 async function* readComponents(client: PoolClient, tenantId: string, botId: string, version: string, batchSize: number) {
   const cursor = client.query(
     new Cursor<ComponentRow>(
-      `SELECT kind, locale_id, name, body, refs FROM components
+      `SELECT kind, locale_id, name, body::text AS body_json, refs FROM components
         WHERE tenant_id = $1 AND bot_id = $2 AND version = $3
         ORDER BY locale_id, kind, name`,
       [tenantId, botId, version],
@@ -89,7 +124,7 @@ async function* readComponents(client: PoolClient, tenantId: string, botId: stri
     for (;;) {
       const rows = await cursor.read(batchSize);
       if (!rows.length) return;
-      for (const r of rows) yield rowToComponent(r);
+      for (const r of rows) yield fromRow(r);
     }
   } finally {
     await cursor.close();

@@ -38,7 +38,17 @@ const schema = z
       .default(['HS256']),
     JWT_ISSUER: z.string().optional(),
     JWT_AUDIENCE: z.string().optional(),
+    /** Key for signing page tokens and sealing secrets in job data; derived from JWT_SECRET when unset. */
+    SECRETS_KEY: z.string().min(32).optional(),
     BODY_LIMIT: z.string().default('10mb'),
+    EXPORT_MAX_UNFINISHED_PER_TENANT: z.coerce.number().int().min(1).default(20),
+    EXPORT_CREATE_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+    EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+    JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    JOB_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+    /** How long a worker's lock on a job lasts without renewal; a killed worker's job is retaken after it. */
+    JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30000),
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(8000),
   })
   .superRefine((c, ctx) => {
@@ -46,6 +56,7 @@ const schema = z
     const asym = c.JWT_ALGORITHMS.some((a) => !a.startsWith('HS'));
     if (hmac && !c.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when JWT_ALGORITHMS has an HS algorithm' });
     if (asym && !c.JWT_PUBLIC_KEY) ctx.addIssue({ code: 'custom', path: ['JWT_PUBLIC_KEY'], message: 'required when JWT_ALGORITHMS has an RS/ES/PS algorithm' });
+    if (!c.SECRETS_KEY && !c.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'required when JWT_SECRET is not set' });
     if (c.NODE_ENV === 'production' && c.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'the development secret cannot be used when NODE_ENV=production' });
     }

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import IORedis, { Redis, RedisOptions } from 'ioredis';
 
 /** Queue names: one per kind of work, so each can be scaled and watched alone. */
@@ -19,4 +20,50 @@ export function createRedis(url: string, role: 'worker' | 'producer' = 'producer
     enableOfflineQueue: role === 'worker',
     ...extra,
   });
+}
+
+export interface QueueSettings {
+  REDIS_URL: string;
+  QUEUE_PREFIX: string;
+  JOB_ATTEMPTS: number;
+  JOB_BACKOFF_MS: number;
+}
+
+/** Job names on the maintenance queue. */
+export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', sweepExpired: 'sweep-expired' } as const;
+
+/**
+ * The producer side of every queue. Job ids are chosen here: an export's job
+ * id is its export id, so adding it twice (api retry, reconciler) is a no-op.
+ */
+export class JobQueues {
+  readonly exports: Queue;
+  readonly maintenance: Queue;
+  private readonly connection: Redis;
+
+  constructor(settings: QueueSettings) {
+    this.connection = createRedis(settings.REDIS_URL, 'producer');
+    const defaultJobOptions = {
+      attempts: settings.JOB_ATTEMPTS,
+      backoff: { type: 'exponential', delay: settings.JOB_BACKOFF_MS },
+      removeOnComplete: { age: 3600, count: 10000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
+    const opts = { connection: this.connection, prefix: settings.QUEUE_PREFIX, defaultJobOptions };
+    this.exports = new Queue(QUEUES.exports, opts);
+    this.maintenance = new Queue(QUEUES.maintenance, opts);
+  }
+
+  async enqueueExport(exportId: string): Promise<void> {
+    await this.exports.add('export', { exportId }, { jobId: exportId });
+  }
+
+  async enqueueExportDeletion(exportId: string): Promise<void> {
+    await this.maintenance.add(MAINTENANCE_JOBS.deleteExport, { exportId }, { jobId: `delete-${exportId}` });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.exports.close(), this.maintenance.close()]);
+    this.connection.disconnect();
+  }
 }

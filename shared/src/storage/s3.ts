@@ -7,6 +7,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
 
 export interface StorageSettings {
   S3_ENDPOINT: string;
@@ -61,6 +63,29 @@ export class Storage {
   /** A PUT URL valid PRESIGNED_URL_SECONDS for a client to upload an archive. */
   presignUpload(key: string): Promise<string> {
     return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: PRESIGNED_URL_SECONDS });
+  }
+
+  /**
+   * Uploads a stream by multipart upload, a few parts in flight at once. The
+   * object appears only when the upload completes; on any failure the upload
+   * is aborted (best effort: some S3 servers refuse AbortMultipartUpload) so
+   * no partial object is ever visible.
+   */
+  async uploadStream(key: string, body: Readable, contentType: string): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+      partSize: 8 * 1024 * 1024,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      await upload.abort().catch(() => undefined);
+      body.destroy();
+      throw err;
+    }
   }
 
   async delete(key: string): Promise<void> {

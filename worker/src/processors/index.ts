@@ -1,6 +1,8 @@
 import { Job } from 'bullmq';
 import { QueueName } from '@botport/shared';
 import { WorkerContext } from '../context';
+import { exportProcessor } from './export';
+import { maintenanceProcessor } from './maintenance';
 
 export interface Processor {
   queue: QueueName;
@@ -9,6 +11,6 @@ export interface Processor {
 }
 
 /** Every job processor this worker runs, by queue. */
-export function processors(_ctx: WorkerContext): Processor[] {
-  return [];
+export function processors(ctx: WorkerContext): Processor[] {
+  return [exportProcessor(ctx), maintenanceProcessor(ctx)];
 }

@@ -9,27 +9,19 @@ import {
   ValidationError,
   withSnapshot,
   Component,
+  assertBotAllowed,
 } from '@botport/shared';
 import { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ApiContext } from '../../context';
-import { assertBotAllowed, requireScope } from '../../http/auth';
+import { requireScope } from '../../http/auth';
+import { parse } from '../../http/validate';
 
 const VERSION = /^(DRAFT|[1-9][0-9]*)$/;
 
 const createBot = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(2000).optional() }).strict();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(400).optional() });
 const componentBody = z.object({ body: z.record(z.string(), z.unknown()), refs: z.array(z.unknown()).optional() }).strict();
-
-/** Parses with zod, reporting each issue with its JSON path. */
-export function parse<T>(schema: z.ZodType<T>, value: unknown, what = 'the request'): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  throw new ValidationError(
-    `${what} is invalid`,
-    r.error.issues.map((i) => ({ path: ['$', ...i.path].join('.'), message: i.message })),
-  );
-}
 
 /** The bot id from the path, checked against the token's bot claim. */
 function botIdOf(req: Request, res: Response): string {

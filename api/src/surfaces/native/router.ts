@@ -3,6 +3,7 @@ import { ApiContext } from '../../context';
 import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { botsRouter } from './bots';
+import { nativeExportsRouter } from './exports';
 import { problemHandler } from './problem';
 
 /** `/v1`: botport's own surface. */
@@ -10,6 +11,7 @@ export function nativeRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use('/bots', botsRouter(ctx));
+  r.use('/exports', nativeExportsRouter(ctx.exports));
   r.use(problemHandler);
   return r;
 }

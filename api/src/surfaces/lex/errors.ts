@@ -1,0 +1,28 @@
+import { ErrorCode } from '@botport/shared';
+import { NextFunction, Request, Response } from 'express';
+import { setRetryAfter, toAppError } from '../../http/errors';
+
+/** Amazon Lex V2's error names; an unauthenticated call is AccessDenied (403), as AWS answers. */
+const LEX_ERRORS: Record<ErrorCode, [string, number?]> = {
+  Validation: ['ValidationException'],
+  PayloadTooLarge: ['ValidationException'],
+  Unauthorized: ['AccessDeniedException', 403],
+  Forbidden: ['AccessDeniedException'],
+  NotFound: ['ResourceNotFoundException'],
+  Conflict: ['ConflictException'],
+  PreconditionFailed: ['PreconditionFailedException'],
+  QuotaExceeded: ['ServiceQuotaExceededException'],
+  Throttled: ['ThrottlingException'],
+  Unavailable: ['InternalServerException'],
+  Internal: ['InternalServerException'],
+};
+
+/** Lex's error shape: the status, `x-amzn-ErrorType: <Name>` and `{"message"}`. */
+export function lexErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
+  if (res.headersSent) return next(err);
+  const e = toAppError(err, req);
+  const [name, status] = LEX_ERRORS[e.code];
+  setRetryAfter(res, e);
+  res.status(status ?? e.status).setHeader('x-amzn-ErrorType', name);
+  res.json({ message: e.message });
+}

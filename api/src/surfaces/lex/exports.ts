@@ -1,0 +1,141 @@
+import { ExportRecord, ExportService } from '@botport/shared';
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireScope } from '../../http/auth';
+import { parse } from '../../http/validate';
+
+const botId = z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be a 10-character bot id');
+const botVersion = z.string().regex(/^(DRAFT|[1-9][0-9]*)$/, 'must be DRAFT or a version number');
+const localeId = z.string().min(1).max(20);
+const filePassword = z.string().min(1).max(1024);
+
+const resourceSpecification = z
+  .object({
+    botExportSpecification: z.object({ botId, botVersion }).strict().optional(),
+    botLocaleExportSpecification: z.object({ botId, botVersion, localeId }).strict().optional(),
+    customVocabularyExportSpecification: z.unknown().optional(),
+  })
+  .strict()
+  .refine((s) => Object.values(s).filter((v) => v !== undefined).length === 1, {
+    message: 'exactly one of botExportSpecification or botLocaleExportSpecification is required',
+  })
+  .refine((s) => s.customVocabularyExportSpecification === undefined, { message: 'custom vocabulary exports are not supported' });
+
+const createExport = z
+  .object({
+    resourceSpecification,
+    fileFormat: z.enum(['LexJson', 'BotportJson', 'TSV']).refine((f) => f !== 'TSV', { message: 'TSV is only for custom vocabularies, which are not supported' }),
+    filePassword: filePassword.optional(),
+  })
+  .strict();
+
+const listExports = z
+  .object({
+    botId: botId.optional(),
+    botVersion: botVersion.optional(),
+    localeId: localeId.optional(),
+    sortBy: z.object({ attribute: z.literal('LastUpdatedDateTime'), order: z.enum(['Ascending', 'Descending']) }).strict().optional(),
+    filters: z
+      .array(z.object({ name: z.literal('ExportResourceType'), values: z.array(z.string().min(1)).length(1), operator: z.enum(['CO', 'EQ']) }).strict())
+      .max(1)
+      .optional(),
+    maxResults: z.number().int().min(1).max(1000).optional(),
+    nextToken: z.string().max(2048).optional(),
+  })
+  .strict();
+
+const updateExport = z.object({ filePassword: filePassword.optional() }).strict();
+
+/** AWS JSON timestamps: epoch seconds. */
+const epoch = (d: Date) => d.getTime() / 1000;
+
+function specification(r: ExportRecord) {
+  return r.localeId
+    ? { botLocaleExportSpecification: { botId: r.botId, botVersion: r.botVersion, localeId: r.localeId } }
+    : { botExportSpecification: { botId: r.botId, botVersion: r.botVersion } };
+}
+
+function summary(r: ExportRecord) {
+  return {
+    exportId: r.exportId,
+    resourceSpecification: specification(r),
+    fileFormat: r.fileFormat,
+    exportStatus: r.status,
+    creationDateTime: epoch(r.createdAt),
+    lastUpdatedDateTime: epoch(r.updatedAt),
+  };
+}
+
+/** Amazon Lex V2 export operations, at AWS's paths. */
+export function lexExportsRouter(exports: ExportService): Router {
+  const r = Router();
+  const read = requireScope('exports:read');
+  const write = requireScope('exports:write');
+
+  // CreateExport
+  r.put('/exports/', write, async (req, res) => {
+    const body = parse(createExport, req.body);
+    const spec = body.resourceSpecification.botExportSpecification ?? body.resourceSpecification.botLocaleExportSpecification!;
+    const record = await exports.create(res.locals.principal, 'lex', {
+      botId: spec.botId,
+      botVersion: spec.botVersion,
+      localeId: body.resourceSpecification.botLocaleExportSpecification?.localeId,
+      fileFormat: body.fileFormat as ExportRecord['fileFormat'],
+      filePassword: body.filePassword,
+    });
+    const { lastUpdatedDateTime: _omit, ...created } = summary(record);
+    res.status(202).json(created);
+  });
+
+  // DescribeExport
+  r.get('/exports/:exportId/', read, async (req, res) => {
+    const record = await exports.describe(res.locals.principal, String(req.params.exportId));
+    res.json({
+      ...summary(record),
+      failureReasons: record.failureReasons,
+      downloadUrl: await exports.downloadUrl(record),
+      // botport's additions: progress and the archive's size and SHA-256.
+      progress: record.progress,
+      archiveSizeBytes: record.sizeBytes ?? undefined,
+      archiveSha256: record.sha256 ?? undefined,
+      notes: record.notes.length ? record.notes : undefined,
+    });
+  });
+
+  // ListExports
+  r.post('/exports/', read, async (req, res) => {
+    const body = parse(listExports, req.body ?? {});
+    const filter = body.filters?.[0];
+    const resourceTypes = filter
+      ? (['Bot', 'BotLocale'] as const).filter((t) => (filter.operator === 'EQ' ? t === filter.values[0] : t.includes(filter.values[0])))
+      : undefined;
+    const { records, nextToken } =
+      resourceTypes && !resourceTypes.length
+        ? { records: [], nextToken: undefined }
+        : await exports.list(res.locals.principal, {
+            botId: body.botId,
+            botVersion: body.botVersion,
+            localeId: body.localeId,
+            resourceTypes: resourceTypes ? [...resourceTypes] : undefined,
+            order: body.sortBy?.order ?? 'Descending',
+            limit: body.maxResults ?? 50,
+            nextToken: body.nextToken,
+          });
+    res.json({ botId: body.botId, botVersion: body.botVersion, localeId: body.localeId, exportSummaries: records.map(summary), nextToken });
+  });
+
+  // UpdateExport
+  r.put('/exports/:exportId/', write, async (req, res) => {
+    const body = parse(updateExport, req.body ?? {});
+    const record = await exports.update(res.locals.principal, String(req.params.exportId), body);
+    res.status(202).json(summary(record));
+  });
+
+  // DeleteExport
+  r.delete('/exports/:exportId/', write, async (req, res) => {
+    const record = await exports.delete(res.locals.principal, String(req.params.exportId));
+    res.status(202).json({ exportId: record.exportId, exportStatus: record.status });
+  });
+
+  return r;
+}

@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import { ApiContext } from '../../context';
+import { authenticate } from '../../http/auth';
+import { jsonBody } from '../../http/body';
+import { lexErrorHandler } from './errors';
+import { lexExportsRouter } from './exports';
+
+const LEX_PATHS = ['/exports', '/imports', '/createuploadurl'];
+
+/** The Amazon Lex V2 surface: AWS's paths at the root, AWS's error shape. */
+export function lexRouter(ctx: ApiContext): Router {
+  const r = Router();
+  r.use(LEX_PATHS, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
+  r.use(lexExportsRouter(ctx.exports));
+  r.use(LEX_PATHS, lexErrorHandler);
+  return r;
+}

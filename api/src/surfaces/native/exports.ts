@@ -1,0 +1,72 @@
+import { ExportRecord, ExportService, FILE_FORMATS } from '@botport/shared';
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireScope } from '../../http/auth';
+import { parse } from '../../http/validate';
+
+const createExport = z
+  .object({
+    botId: z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be a 10-character bot id'),
+    botVersion: z.string().regex(/^(DRAFT|[1-9][0-9]*)$/, 'must be DRAFT or a version number').default('DRAFT'),
+    localeId: z.string().min(1).max(20).optional(),
+    fileFormat: z.enum(FILE_FORMATS).default('BotportJson'),
+    filePassword: z.string().min(1).max(1024).optional(),
+  })
+  .strict();
+
+const listQuery = z.object({
+  botId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  nextToken: z.string().max(2048).optional(),
+});
+
+function view(r: ExportRecord, downloadUrl?: string) {
+  return {
+    exportId: r.exportId,
+    botId: r.botId,
+    botName: r.botName,
+    botVersion: r.botVersion,
+    localeId: r.localeId,
+    fileFormat: r.fileFormat,
+    status: r.status,
+    progress: r.progress,
+    failureReasons: r.failureReasons,
+    notes: r.notes,
+    sizeBytes: r.sizeBytes,
+    sha256: r.sha256,
+    downloadUrl,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    expiresAt: r.expiresAt.toISOString(),
+  };
+}
+
+/** `/v1/exports`: the same export jobs in botport's own shape. */
+export function nativeExportsRouter(exports: ExportService): Router {
+  const r = Router();
+  const read = requireScope('exports:read');
+  const write = requireScope('exports:write');
+
+  r.post('/', write, async (req, res) => {
+    const record = await exports.create(res.locals.principal, 'native', parse(createExport, req.body ?? {}));
+    res.status(202).location(`/v1/exports/${record.exportId}`).json(view(record));
+  });
+
+  r.get('/', read, async (req, res) => {
+    const q = parse(listQuery, req.query, 'the query');
+    const { records, nextToken } = await exports.list(res.locals.principal, { botId: q.botId, order: 'Descending', limit: q.limit, nextToken: q.nextToken });
+    res.json({ exports: records.map((x) => view(x)), nextToken });
+  });
+
+  r.get('/:exportId', read, async (req, res) => {
+    const record = await exports.describe(res.locals.principal, String(req.params.exportId));
+    res.json(view(record, await exports.downloadUrl(record)));
+  });
+
+  r.delete('/:exportId', write, async (req, res) => {
+    const record = await exports.delete(res.locals.principal, String(req.params.exportId));
+    res.status(202).json(view(record));
+  });
+
+  return r;
+}

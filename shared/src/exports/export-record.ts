@@ -1,0 +1,215 @@
+import { Pool } from 'pg';
+
+export type ExportStatus = 'InProgress' | 'Completed' | 'Failed' | 'Deleting';
+export type Surface = 'lex' | 'kore' | 'eddi' | 'native';
+export const FILE_FORMATS = ['BotportJson', 'LexJson'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** What to include beyond bot, version and locale (component filters; see exports/selection). */
+export type ExportOptions = Record<string, unknown>;
+
+export interface ExportRecord {
+  exportId: string;
+  tenantId: string;
+  requestedBy: string;
+  surface: Surface;
+  botId: string;
+  botName: string;
+  botVersion: string;
+  localeId: string | null;
+  fileFormat: FileFormat;
+  options: ExportOptions;
+  hasPassword: boolean;
+  status: ExportStatus;
+  progress: number;
+  failureReasons: string[];
+  notes: string[];
+  objectKey: string | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+}
+
+interface Row {
+  export_id: string;
+  tenant_id: string;
+  requested_by: string;
+  surface: Surface;
+  bot_id: string;
+  bot_name: string;
+  bot_version: string;
+  locale_id: string | null;
+  file_format: FileFormat;
+  options: ExportOptions;
+  has_password: boolean;
+  status: ExportStatus;
+  progress: number;
+  failure_reasons: string[];
+  notes: string[];
+  object_key: string | null;
+  size_bytes: string | null;
+  sha256: string | null;
+  created_at: Date;
+  updated_at: Date;
+  expires_at: Date;
+  updated_us?: string;
+}
+
+export const toExportRecord = (r: Row): ExportRecord => ({
+  exportId: r.export_id,
+  tenantId: r.tenant_id,
+  requestedBy: r.requested_by,
+  surface: r.surface,
+  botId: r.bot_id,
+  botName: r.bot_name,
+  botVersion: r.bot_version,
+  localeId: r.locale_id,
+  fileFormat: r.file_format,
+  options: r.options,
+  hasPassword: r.has_password,
+  status: r.status,
+  progress: r.progress,
+  failureReasons: r.failure_reasons,
+  notes: r.notes,
+  objectKey: r.object_key,
+  sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
+  sha256: r.sha256,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  expiresAt: r.expires_at,
+});
+
+export interface ListFilter {
+  botId?: string;
+  botVersion?: string;
+  localeId?: string;
+  /** 'Bot' (whole-bot exports) or 'BotLocale' (single-locale exports). */
+  resourceTypes?: ('Bot' | 'BotLocale')[];
+  order: 'Ascending' | 'Descending';
+  limit: number;
+  after?: { updatedUs: string; exportId: string };
+}
+
+const COLUMNS = `*, (extract(epoch FROM updated_at) * 1000000)::bigint::text AS updated_us`;
+
+/** SQL for export job records. Every read that a caller can reach is scoped by tenant. */
+export class ExportRecords {
+  constructor(private readonly db: Pool) {}
+
+  async insert(r: Omit<ExportRecord, 'status' | 'progress' | 'failureReasons' | 'notes' | 'objectKey' | 'sizeBytes' | 'sha256' | 'createdAt' | 'updatedAt' | 'expiresAt'>, dedupeKey: string): Promise<ExportRecord> {
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO export_jobs (export_id, tenant_id, requested_by, surface, bot_id, bot_name, bot_version, locale_id, file_format, options, dedupe_key, has_password, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'InProgress') RETURNING *`,
+      [r.exportId, r.tenantId, r.requestedBy, r.surface, r.botId, r.botName, r.botVersion, r.localeId, r.fileFormat, r.options, dedupeKey, r.hasPassword],
+    );
+    return toExportRecord(rows[0]);
+  }
+
+  async get(tenantId: string, exportId: string): Promise<ExportRecord | undefined> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM export_jobs WHERE tenant_id = $1 AND export_id = $2', [tenantId, exportId]);
+    return rows[0] && toExportRecord(rows[0]);
+  }
+
+  /** For the worker, which knows only the job id. */
+  async getById(exportId: string): Promise<ExportRecord | undefined> {
+    const { rows } = await this.db.query<Row>('SELECT * FROM export_jobs WHERE export_id = $1', [exportId]);
+    return rows[0] && toExportRecord(rows[0]);
+  }
+
+  async findRunning(tenantId: string, dedupeKey: string): Promise<ExportRecord | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM export_jobs WHERE tenant_id = $1 AND dedupe_key = $2 AND status = 'InProgress'`,
+      [tenantId, dedupeKey],
+    );
+    return rows[0] && toExportRecord(rows[0]);
+  }
+
+  async countUnfinished(tenantId: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM export_jobs WHERE tenant_id = $1 AND status = 'InProgress'`,
+      [tenantId],
+    );
+    return rows[0].n;
+  }
+
+  async list(tenantId: string, f: ListFilter): Promise<{ records: ExportRecord[]; last?: { updatedUs: string; exportId: string } }> {
+    const params: unknown[] = [tenantId];
+    const where = ['tenant_id = $1', `status <> 'Deleting'`];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.botId) add('bot_id = ?', f.botId);
+    if (f.botVersion) add('bot_version = ?', f.botVersion);
+    if (f.localeId) add('locale_id = ?', f.localeId);
+    if (f.resourceTypes && f.resourceTypes.length === 1) where.push(f.resourceTypes[0] === 'Bot' ? 'locale_id IS NULL' : 'locale_id IS NOT NULL');
+    const cmp = f.order === 'Ascending' ? '>' : '<';
+    if (f.after) {
+      params.push(f.after.updatedUs, f.after.exportId);
+      where.push(`((extract(epoch FROM updated_at) * 1000000)::bigint, export_id) ${cmp} ($${params.length - 1}::bigint, $${params.length})`);
+    }
+    const dir = f.order === 'Ascending' ? 'ASC' : 'DESC';
+    params.push(f.limit + 1);
+    const { rows } = await this.db.query<Row>(
+      `SELECT ${COLUMNS} FROM export_jobs WHERE ${where.join(' AND ')}
+        ORDER BY (extract(epoch FROM updated_at) * 1000000)::bigint ${dir}, export_id ${dir} LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, f.limit);
+    const lastRow = rows.length > f.limit ? page[page.length - 1] : undefined;
+    return { records: page.map(toExportRecord), last: lastRow && { updatedUs: lastRow.updated_us as string, exportId: lastRow.export_id } };
+  }
+
+  async setProgress(exportId: string, progress: number): Promise<void> {
+    await this.db.query(`UPDATE export_jobs SET progress = $2, updated_at = now() WHERE export_id = $1 AND status = 'InProgress'`, [exportId, progress]);
+  }
+
+  /** Completed only from InProgress: a record deleted meanwhile stays deleted. */
+  async complete(exportId: string, result: { objectKey: string; sizeBytes: number; sha256: string; notes: string[] }): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE export_jobs SET status = 'Completed', progress = 100, object_key = $2, size_bytes = $3, sha256 = $4, notes = $5, updated_at = now()
+        WHERE export_id = $1 AND status = 'InProgress'`,
+      [exportId, result.objectKey, result.sizeBytes, result.sha256, JSON.stringify(result.notes)],
+    );
+    return rowCount === 1;
+  }
+
+  async fail(exportId: string, reasons: string[]): Promise<void> {
+    await this.db.query(
+      `UPDATE export_jobs SET status = 'Failed', failure_reasons = $2, updated_at = now() WHERE export_id = $1 AND status = 'InProgress'`,
+      [exportId, JSON.stringify(reasons)],
+    );
+  }
+
+  /** Marks a finished export Deleting; returns the record, or undefined when not the tenant's. */
+  async markDeleting(tenantId: string, exportId: string): Promise<ExportRecord | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE export_jobs SET status = 'Deleting', updated_at = now()
+        WHERE tenant_id = $1 AND export_id = $2 AND status IN ('Completed', 'Failed', 'Deleting') RETURNING *`,
+      [tenantId, exportId],
+    );
+    return rows[0] && toExportRecord(rows[0]);
+  }
+
+  async remove(exportId: string): Promise<void> {
+    await this.db.query('DELETE FROM export_jobs WHERE export_id = $1', [exportId]);
+  }
+
+  /** Unfinished records not touched for `olderThanMs`: candidates for the reconciler. */
+  async unfinished(olderThanMs: number, limit: number): Promise<ExportRecord[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM export_jobs WHERE status IN ('InProgress', 'Deleting') AND updated_at < now() - ($1 || ' milliseconds')::interval
+        ORDER BY updated_at LIMIT $2`,
+      [String(olderThanMs), limit],
+    );
+    return rows.map(toExportRecord);
+  }
+
+  /** Expired records, oldest first, in bounded batches for the sweeper. */
+  async expired(limit: number): Promise<ExportRecord[]> {
+    const { rows } = await this.db.query<Row>(`SELECT * FROM export_jobs WHERE expires_at < now() ORDER BY expires_at LIMIT $1`, [limit]);
+    return rows.map(toExportRecord);
+  }
+}

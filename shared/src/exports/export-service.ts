@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { Pool } from 'pg';
+import { Redis } from 'ioredis';
+import { assertBotAllowed, Principal } from '../auth/tokens';
+import { BotStore } from '../bots/bot-store';
+import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
+import { newId } from '../ids';
+import { PageTokens } from '../paging/page-token';
+import { JobQueues } from '../queue/queues';
+import { Storage } from '../storage/s3';
+import { takeFromWindow } from '../throttle/rate-limit';
+import { ExportOptions, ExportRecord, ExportRecords, FileFormat, ListFilter, Surface } from './export-record';
+
+export interface ExportRequest {
+  botId: string;
+  botVersion: string;
+  localeId?: string;
+  fileFormat: FileFormat;
+  options?: ExportOptions;
+  filePassword?: string;
+}
+
+export interface ExportListQuery extends Omit<ListFilter, 'after'> {
+  nextToken?: string;
+}
+
+export interface ExportLimits {
+  EXPORT_MAX_UNFINISHED_PER_TENANT: number;
+  EXPORT_CREATE_PER_MINUTE: number;
+  QUEUE_PREFIX: string;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** JSON with sorted keys, so equal options always hash alike. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The file name a download is saved under, as Lex names its exports. */
+export function exportFileName(r: Pick<ExportRecord, 'botName' | 'botVersion' | 'exportId' | 'fileFormat'>): string {
+  return `${r.botName}-${r.botVersion}-${r.exportId}-${r.fileFormat}.zip`;
+}
+
+export function exportObjectKey(tenantId: string, exportId: string): string {
+  return `exports/${encodeURIComponent(tenantId)}/${exportId}.zip`;
+}
+
+/**
+ * The one place that decides about export jobs: what may be exported, by
+ * whom, how often, and what a status answer holds. Surfaces translate their
+ * wire formats to these calls and back.
+ */
+export class ExportService {
+  private readonly records: ExportRecords;
+  private readonly pageTokens: PageTokens;
+
+  constructor(
+    private readonly deps: { db: Pool; redis: Redis; bots: BotStore; queues: JobQueues; storage: Storage; limits: ExportLimits; secret: string },
+  ) {
+    this.records = new ExportRecords(deps.db);
+    this.pageTokens = new PageTokens(deps.secret);
+  }
+
+  async create(principal: Principal, surface: Surface, req: ExportRequest): Promise<ExportRecord> {
+    const { bots, limits, redis, queues } = this.deps;
+    assertBotAllowed(principal, req.botId);
+    if (req.filePassword !== undefined) throw new ValidationError('filePassword is not supported yet: password-protected archives are not available');
+    if (req.fileFormat === 'LexJson') throw new ValidationError('fileFormat LexJson is not supported yet; use BotportJson');
+    await takeFromWindow(redis, `${limits.QUEUE_PREFIX}:rate:create-export:${principal.tenantId}`, limits.EXPORT_CREATE_PER_MINUTE, 60, 'export requests');
+
+    const bot = await bots.get(principal.tenantId, req.botId);
+    if (!(await bots.versionExists(principal.tenantId, req.botId, req.botVersion))) {
+      throw new NotFoundError(`bot ${req.botId} has no version ${req.botVersion}`);
+    }
+    if (req.localeId && !(await bots.localeExists(principal.tenantId, req.botId, req.botVersion, req.localeId))) {
+      throw new NotFoundError(`bot ${req.botId} version ${req.botVersion} has no locale ${req.localeId}`);
+    }
+    if ((await this.records.countUnfinished(principal.tenantId)) >= limits.EXPORT_MAX_UNFINISHED_PER_TENANT) {
+      throw new QuotaExceededError(`at most ${limits.EXPORT_MAX_UNFINISHED_PER_TENANT} exports may be in progress at once; wait for some to finish`);
+    }
+
+    const options = req.options ?? {};
+    const dedupeKey = createHash('sha256')
+      .update(canonicalJson([req.botId, req.botVersion, req.localeId ?? null, req.fileFormat, options]))
+      .digest('hex');
+    let record: ExportRecord;
+    try {
+      record = await this.records.insert(
+        {
+          exportId: newId(),
+          tenantId: principal.tenantId,
+          requestedBy: principal.subject,
+          surface,
+          botId: req.botId,
+          botName: bot.name,
+          botVersion: req.botVersion,
+          localeId: req.localeId ?? null,
+          fileFormat: req.fileFormat,
+          options,
+          hasPassword: false,
+        },
+        dedupeKey,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      const running = await this.records.findRunning(principal.tenantId, dedupeKey);
+      throw new ConflictError(`an identical export is already in progress: ${running?.exportId ?? 'unknown'}`);
+    }
+    // Should Redis fail here, the record stays InProgress and the reconciler enqueues it.
+    await queues.enqueueExport(record.exportId).catch(() => undefined);
+    return record;
+  }
+
+  async describe(principal: Principal, exportId: string): Promise<ExportRecord> {
+    const record = await this.records.get(principal.tenantId, exportId);
+    if (!record || record.status === 'Deleting' || (principal.botId && record.botId !== principal.botId)) {
+      throw new NotFoundError(`export ${exportId} was not found`);
+    }
+    return record;
+  }
+
+  /** A freshly signed URL (five minutes) for a Completed export, else undefined. */
+  async downloadUrl(record: ExportRecord): Promise<string | undefined> {
+    if (record.status !== 'Completed' || !record.objectKey) return undefined;
+    return this.deps.storage.presignDownload(record.objectKey, exportFileName(record));
+  }
+
+  async list(principal: Principal, query: ExportListQuery): Promise<{ records: ExportRecord[]; nextToken?: string }> {
+    const { nextToken, ...filter } = query;
+    if (principal.botId) {
+      if (filter.botId && filter.botId !== principal.botId) return { records: [] };
+      filter.botId = principal.botId;
+    }
+    const scope = `exports\u0000${principal.tenantId}\u0000${canonicalJson({ ...filter, limit: undefined })}`;
+    const after = nextToken ? this.pageTokens.verify<ListFilter['after']>(nextToken, scope) : undefined;
+    const { records, last } = await this.records.list(principal.tenantId, { ...filter, after });
+    return { records, nextToken: last && this.pageTokens.sign(last, scope) };
+  }
+
+  /** Changing a finished export's protection arrives with password support. */
+  async update(principal: Principal, exportId: string, change: { filePassword?: string }): Promise<ExportRecord> {
+    const record = await this.describe(principal, exportId);
+    if (change.filePassword !== undefined) throw new ValidationError('filePassword is not supported yet: password-protected archives are not available');
+    return record;
+  }
+
+  /** Marks the export Deleting; the worker removes the object, then the record. */
+  async delete(principal: Principal, exportId: string): Promise<ExportRecord> {
+    const current = await this.describe(principal, exportId);
+    if (current.status === 'InProgress') throw new ConflictError(`export ${exportId} is still in progress; delete it once it has finished`);
+    const record = await this.records.markDeleting(principal.tenantId, exportId);
+    if (!record) throw new ConflictError(`export ${exportId} is still in progress; delete it once it has finished`);
+    await this.deps.queues.enqueueExportDeletion(exportId).catch(() => undefined);
+    return record;
+  }
+}

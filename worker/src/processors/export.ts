@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Job, UnrecoverableError } from 'bullmq';
+import {
+  AppError,
+  ExportRecord,
+  ExportRecords,
+  exportObjectKey,
+  FORMATS,
+  NotFoundError,
+  QUEUES,
+  selectComponents,
+  StoredComponent,
+  withSnapshot,
+  zipChunks,
+} from '@botport/shared';
+import { WorkerContext } from '../context';
+import { Processor } from './index';
+
+const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * Exports one bot version: one snapshot read by cursor → selection → archive
+ * format → zip (deflated on every core) → multipart upload, streaming end to
+ * end. Permanent faults (bot, version or locale gone) fail the job at once
+ * with a reason a person can act on; anything else is retried with backoff.
+ */
+export function exportProcessor(ctx: WorkerContext): Processor {
+  const records = new ExportRecords(ctx.db);
+  return {
+    queue: QUEUES.exports,
+    concurrency: ctx.config.EXPORT_CONCURRENCY,
+    handle: (job: Job<{ exportId: string }>) => performExport(ctx, records, job),
+  };
+}
+
+async function performExport(ctx: WorkerContext, records: ExportRecords, job: Job<{ exportId: string }>): Promise<string> {
+  const record = await records.getById(job.data.exportId);
+  if (!record || record.status !== 'InProgress') return 'skipped: the export is gone or finished';
+  const log = ctx.logger.child({ exportId: record.exportId, attempt: job.attemptsMade + 1 });
+  try {
+    const result = await buildArchive(ctx, record, async (progress) => {
+      await Promise.all([records.setProgress(record.exportId, progress), job.updateProgress(progress)]);
+    });
+    // Deleted or swept while we worked: leave no object behind.
+    if (!(await records.complete(record.exportId, result))) await ctx.storage.delete(result.objectKey);
+    log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
+    return 'completed';
+  } catch (err) {
+    // 4xx-class errors (bot, version or locale gone) will not fix themselves; outages (503) may.
+    const permanent = err instanceof AppError && err.status < 500;
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (permanent || lastAttempt) {
+      const reason = permanent ? err.message : `the export failed after ${job.attemptsMade + 1} attempts: ${(err as Error).message}`;
+      await records.fail(record.exportId, [reason]);
+      log.warn({ reason }, 'export failed');
+      if (permanent) throw new UnrecoverableError(reason);
+    }
+    throw err;
+  }
+}
+
+interface ArchiveResult {
+  objectKey: string;
+  sizeBytes: number;
+  sha256: string;
+  notes: string[];
+}
+
+async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProgress: (percent: number) => Promise<void>): Promise<ArchiveResult> {
+  const format = FORMATS[record.fileFormat];
+  if (!format) throw new NotFoundError(`file format ${record.fileFormat} is not available`);
+  const objectKey = exportObjectKey(record.tenantId, record.exportId);
+  const notes: string[] = [];
+
+  return withSnapshot(ctx.db, record.tenantId, record.botId, record.botVersion, async (snapshot) => {
+    if (record.localeId && !(await snapshot.hasLocale(record.localeId))) {
+      throw new NotFoundError(`bot ${record.botName} version ${record.botVersion} no longer has locale ${record.localeId}`);
+    }
+    const total = Math.max(1, await snapshot.count());
+    let read = 0;
+    let lastReport = Date.now();
+    const counted = async function* (source: AsyncIterable<StoredComponent>) {
+      for await (const c of source) {
+        read++;
+        if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+          lastReport = Date.now();
+          await reportProgress(Math.min(99, Math.floor((read / total) * 100)));
+        }
+        yield c;
+      }
+    };
+    const entries = format.entries({
+      header: snapshot.header,
+      localeId: record.localeId,
+      options: record.options,
+      components: selectComponents(counted(snapshot.components()), { localeId: record.localeId }),
+      note: (message) => notes.push(message),
+    });
+
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const zipped = pipeline(
+      Readable.from(zipChunks(entries)),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          sizeBytes += chunk.length;
+          yield chunk;
+        }
+      },
+      body,
+    );
+    // Both must settle: a zip failure destroys `body`, which fails the upload too.
+    const [zipResult, uploadResult] = await Promise.allSettled([zipped, ctx.storage.uploadStream(objectKey, body, 'application/zip')]);
+    if (zipResult.status === 'rejected') throw zipResult.reason;
+    if (uploadResult.status === 'rejected') throw uploadResult.reason;
+    return { objectKey, sizeBytes, sha256: hash.digest('hex'), notes };
+  });
+}
