@@ -117,3 +117,21 @@ export async function createBotWith(api: { url: string }, bearer: string, doc: {
   if (publish) await call(api, 'POST', `/v1/bots/${botId}/versions`, { token: bearer });
   return botId;
 }
+
+/** Deletes every Redis key of this run's queues: what a Redis restart (no persistence) does to us. */
+export async function flushQueues(): Promise<number> {
+  const { default: IORedis } = await import('ioredis');
+  const redis = new IORedis(process.env.REDIS_URL as string);
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${process.env.QUEUE_PREFIX}*`, 'COUNT', 1000);
+      if (keys.length) deleted += await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
