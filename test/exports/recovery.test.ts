@@ -2,7 +2,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { call, createBotWith, flushQueues, newTenant, startApi, startWorker, TestApi, token, waitForExport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { exitOf, spawnService, waitForLog } from '../support/processes';
-import { createSyntheticBot } from '../support/synthetic-bot';
+import { createSyntheticBot } from '../../bench/synthetic-bot';
 import { download, unzip } from '../support/zip';
 
 let api: TestApi;

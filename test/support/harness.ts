@@ -4,6 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, mintToken, SCOPES } from '@botport/shared';
 import { createApp, createContext, closeContext, ApiContext } from '@botport/api';
 
+// Each test file gets its own queue prefix (under the run's), so one file's
+// workers never take another file's jobs. Spawned processes inherit it.
+process.env.BOTPORT_QUEUE_BASE ??= process.env.QUEUE_PREFIX;
+process.env.QUEUE_PREFIX = `${process.env.BOTPORT_QUEUE_BASE}-${randomBytes(3).toString('hex')}`;
+
 /** A real api on an ephemeral port, against the run's Postgres, Redis and S3. */
 export interface TestApi {
   ctx: ApiContext;

@@ -47,8 +47,8 @@ interface Pending {
  */
 export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipOptions = {}): AsyncGenerator<Buffer> {
   const level = options.level ?? 6;
-  const maxBytes = options.maxInFlightBytes ?? 16 * 1024 * 1024;
-  const maxEntries = options.maxInFlightEntries ?? 256;
+  const maxBytes = options.maxInFlightBytes ?? 8 * 1024 * 1024;
+  const maxEntries = options.maxInFlightEntries ?? 64;
   const source = entries[Symbol.asyncIterator]();
   const pending: Pending[] = [];
   const central: Buffer[] = [];

@@ -88,7 +88,7 @@ export async function withSnapshot<T>(
       const header = { botId, version, name: head.rows[0].name, description: head.rows[0].description };
       return use({
         header,
-        components: (batchSize = 500) => readComponents(client, tenantId, botId, version, batchSize),
+        components: (batchSize = 200) => readComponents(client, tenantId, botId, version, batchSize),
         count: async () =>
           Number(
             (

@@ -11,15 +11,12 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /**
  * A Redis connection for BullMQ. `maxRetriesPerRequest: null` is what BullMQ
- * workers require (blocking commands must wait out a reconnect); producers use
- * a bounded count so an API call fails fast when Redis is gone.
+ * workers require (blocking commands must wait out a reconnect); producers
+ * queue commands while connecting but give up after two reconnection
+ * attempts, so an API call fails (503) instead of hanging when Redis is gone.
  */
 export function createRedis(url: string, role: 'worker' | 'producer' = 'producer', extra: RedisOptions = {}): Redis {
-  return new IORedis(url, {
-    maxRetriesPerRequest: role === 'worker' ? null : 2,
-    enableOfflineQueue: role === 'worker',
-    ...extra,
-  });
+  return new IORedis(url, { maxRetriesPerRequest: role === 'worker' ? null : 2, ...extra });
 }
 
 export interface QueueSettings {

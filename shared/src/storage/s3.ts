@@ -75,7 +75,7 @@ export class Storage {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
-      partSize: 8 * 1024 * 1024,
+      partSize: 5 * 1024 * 1024, // S3's minimum part: less held in memory per part in flight
       queueSize: 2,
       leavePartsOnError: false,
     });

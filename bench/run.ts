@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPool, migrate } from '@botport/shared';
+import { exportThroughput } from './export-throughput';
+
+/** `npm run bench`: every benchmark, with JSON results and a Markdown table in bench/results/. */
+async function main() {
+  const scale = Number(process.env.BENCH_SCALE || 1);
+  const db = createPool(process.env.DATABASE_URL as string, 1);
+  await migrate(db);
+  await db.end();
+
+  const exports = await exportThroughput(scale);
+  const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  const results = { date: new Date().toISOString(), machine, scale, exports };
+
+  const table = [
+    `# botport benchmarks — ${results.date}`,
+    '',
+    `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GiB, Node ${machine.node}. Ratios are against a baseline measured in the same run.`,
+    '',
+    '## Export throughput (CreateExport → Completed) vs `zip -r -6` over the same files',
+    '',
+    '| bot | components | JSON MB | archive MB | export s | MB/s | zip -6 s | ratio | worker peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.jsonMB} | ${r.archiveMB} | ${r.exportSeconds} | ${r.exportMBps} | ${r.zipSeconds} | ${r.ratioToZip}× | ${r.workerPeakRssMB} |`),
+    '',
+  ].join('\n');
+  const dir = path.resolve(__dirname, '../results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2));
+  fs.writeFileSync(path.join(dir, 'results.md'), table);
+  process.stdout.write(`\n${table}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});
