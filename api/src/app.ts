@@ -2,6 +2,7 @@ import express, { Express, NextFunction, Request, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { ApiContext } from './context';
 import { requestId } from './http/request-id';
+import { koreRouter } from './surfaces/kore/router';
 import { lexRouter } from './surfaces/lex/router';
 import { nativeRouter } from './surfaces/native/router';
 import { operationsRouter } from './surfaces/operations';
@@ -27,6 +28,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use(operationsRouter(ctx));
   app.use('/v1', nativeRouter(ctx));
   app.use(lexRouter(ctx));
+  app.use('/api/public', koreRouter(ctx));
   app.use((_req: Request, res: Response) => {
     res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such route' }));
   });

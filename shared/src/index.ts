@@ -7,6 +7,7 @@ export * from './store/migrate';
 export * from './bots/kinds';
 export * from './bots/definition';
 export * from './bots/snapshot';
+export * from './bots/task-graph';
 export * from './bots/definition-stream';
 export * from './bots/bot-store';
 export * from './auth/tokens';

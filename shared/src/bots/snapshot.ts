@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors';
 import { inTransaction } from '../store/db';
 import { Component, ComponentRef } from './definition';
 import { ComponentKind } from './kinds';
+import { readTaskGraph, TaskGraph } from './task-graph';
 
 /**
  * A component as read for export: the body stays the JSON text PostgreSQL
@@ -61,6 +62,7 @@ export interface Snapshot {
   /** How many components the version holds (same snapshot). */
   count(): Promise<number>;
   hasLocale(localeId: string): Promise<boolean>;
+  taskGraph(): Promise<TaskGraph>;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function withSnapshot<T>(
               )
             ).rows[0].n,
           ),
+        taskGraph: () => readTaskGraph(client, tenantId, botId, version),
         hasLocale: async (localeId) =>
           !!(
             await client.query(

@@ -1,12 +1,13 @@
 import { Pool } from 'pg';
+import { ExportOptions } from './selection';
+
+export type { ExportOptions } from './selection';
 
 export type ExportStatus = 'InProgress' | 'Completed' | 'Failed' | 'Deleting';
 export type Surface = 'lex' | 'kore' | 'eddi' | 'native';
 export const FILE_FORMATS = ['BotportJson', 'LexJson'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
-/** What to include beyond bot, version and locale (component filters; see exports/selection). */
-export type ExportOptions = Record<string, unknown>;
 
 export interface ExportRecord {
   exportId: string;
@@ -89,6 +90,8 @@ export interface ListFilter {
   resourceTypes?: ('Bot' | 'BotLocale')[];
   order: 'Ascending' | 'Descending';
   limit: number;
+  /** Order by creation instead of last update. */
+  byCreation?: boolean;
   after?: { updatedUs: string; exportId: string };
 }
 
@@ -152,6 +155,13 @@ export class ExportRecords {
     }
     const dir = f.order === 'Ascending' ? 'ASC' : 'DESC';
     params.push(f.limit + 1);
+    if (f.byCreation) {
+      const { rows } = await this.db.query<Row>(
+        `SELECT * FROM export_jobs WHERE ${where.join(' AND ')} ORDER BY created_at ${dir}, export_id ${dir} LIMIT $${params.length}`,
+        params,
+      );
+      return { records: rows.slice(0, f.limit).map(toExportRecord) };
+    }
     const { rows } = await this.db.query<Row>(
       `SELECT ${COLUMNS} FROM export_jobs WHERE ${where.join(' AND ')}
         ORDER BY (extract(epoch FROM updated_at) * 1000000)::bigint ${dir}, export_id ${dir} LIMIT $${params.length}`,

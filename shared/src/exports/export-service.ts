@@ -10,6 +10,8 @@ import { JobQueues } from '../queue/queues';
 import { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';
 import { ExportOptions, ExportRecord, ExportRecords, FileFormat, ListFilter, Surface } from './export-record';
+import { checkExportOptions, resolveTasks } from './selection';
+import { readTaskGraph } from '../bots/task-graph';
 
 export interface ExportRequest {
   botId: string;
@@ -84,11 +86,13 @@ export class ExportService {
     if (req.localeId && !(await bots.localeExists(principal.tenantId, req.botId, req.botVersion, req.localeId))) {
       throw new NotFoundError(`bot ${req.botId} version ${req.botVersion} has no locale ${req.localeId}`);
     }
+    const options = req.options ?? {};
+    checkExportOptions(options);
+    if (options.subTasks) resolveTasks(options, await readTaskGraph(this.deps.db, principal.tenantId, req.botId, req.botVersion));
     if ((await this.records.countUnfinished(principal.tenantId)) >= limits.EXPORT_MAX_UNFINISHED_PER_TENANT) {
       throw new QuotaExceededError(`at most ${limits.EXPORT_MAX_UNFINISHED_PER_TENANT} exports may be in progress at once; wait for some to finish`);
     }
 
-    const options = req.options ?? {};
     const dedupeKey = createHash('sha256')
       .update(canonicalJson([req.botId, req.botVersion, req.localeId ?? null, req.fileFormat, options]))
       .digest('hex');
@@ -126,6 +130,14 @@ export class ExportService {
       throw new NotFoundError(`export ${exportId} was not found`);
     }
     return record;
+  }
+
+  /** The bot's most recent export (Kore's export status). */
+  async latestForBot(principal: Principal, botId: string): Promise<ExportRecord> {
+    assertBotAllowed(principal, botId);
+    const { records } = await this.records.list(principal.tenantId, { botId, order: 'Descending', limit: 1, byCreation: true });
+    if (!records.length) throw new NotFoundError(`bot ${botId} has no export`);
+    return records[0];
   }
 
   /** A freshly signed URL (five minutes) for a Completed export, else undefined. */

@@ -11,6 +11,8 @@ import {
   NotFoundError,
   QUEUES,
   selectComponents,
+  resolveTasks,
+  describeTasks,
   StoredComponent,
   withSnapshot,
   zipChunks,
@@ -78,6 +80,7 @@ async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProg
     if (record.localeId && !(await snapshot.hasLocale(record.localeId))) {
       throw new NotFoundError(`bot ${record.botName} version ${record.botVersion} no longer has locale ${record.localeId}`);
     }
+    const tasks = resolveTasks(record.options, await snapshot.taskGraph());
     const total = Math.max(1, await snapshot.count());
     let read = 0;
     let lastReport = Date.now();
@@ -95,7 +98,8 @@ async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProg
       header: snapshot.header,
       localeId: record.localeId,
       options: record.options,
-      components: selectComponents(counted(snapshot.components()), { localeId: record.localeId }),
+      resolvedTasks: describeTasks(tasks),
+      components: selectComponents(counted(snapshot.components()), { localeId: record.localeId, options: record.options, tasks }),
       note: (message) => notes.push(message),
     });
 

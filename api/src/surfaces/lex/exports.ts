@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { parse } from '../../http/validate';
+import { exportOptionsSchema } from '../../http/export-options';
 
 const botId = z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be a 10-character bot id');
 const botVersion = z.string().regex(/^(DRAFT|[1-9][0-9]*)$/, 'must be DRAFT or a version number');
@@ -26,6 +27,8 @@ const createExport = z
     resourceSpecification,
     fileFormat: z.enum(['LexJson', 'BotportJson', 'TSV']).refine((f) => f !== 'TSV', { message: 'TSV is only for custom vocabularies, which are not supported' }),
     filePassword: filePassword.optional(),
+    // botport's addition: the same component filters as Kore's export.
+    exportOptions: exportOptionsSchema.optional(),
   })
   .strict();
 
@@ -82,6 +85,7 @@ export function lexExportsRouter(exports: ExportService): Router {
       localeId: body.resourceSpecification.botLocaleExportSpecification?.localeId,
       fileFormat: body.fileFormat as ExportRecord['fileFormat'],
       filePassword: body.filePassword,
+      options: body.exportOptions,
     });
     const { lastUpdatedDateTime: _omit, ...created } = summary(record);
     res.status(202).json(created);

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { parse } from '../../http/validate';
+import { exportOptionsSchema } from '../../http/export-options';
 
 const createExport = z
   .object({
@@ -11,6 +12,7 @@ const createExport = z
     localeId: z.string().min(1).max(20).optional(),
     fileFormat: z.enum(FILE_FORMATS).default('BotportJson'),
     filePassword: z.string().min(1).max(1024).optional(),
+    exportOptions: exportOptionsSchema.optional(),
   })
   .strict();
 
@@ -28,6 +30,7 @@ function view(r: ExportRecord, downloadUrl?: string) {
     botVersion: r.botVersion,
     localeId: r.localeId,
     fileFormat: r.fileFormat,
+    exportOptions: r.options,
     status: r.status,
     progress: r.progress,
     failureReasons: r.failureReasons,
@@ -48,7 +51,8 @@ export function nativeExportsRouter(exports: ExportService): Router {
   const write = requireScope('exports:write');
 
   r.post('/', write, async (req, res) => {
-    const record = await exports.create(res.locals.principal, 'native', parse(createExport, req.body ?? {}));
+    const { exportOptions, ...body } = parse(createExport, req.body ?? {});
+    const record = await exports.create(res.locals.principal, 'native', { ...body, options: exportOptions });
     res.status(202).location(`/v1/exports/${record.exportId}`).json(view(record));
   });
 

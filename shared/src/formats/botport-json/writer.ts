@@ -37,6 +37,7 @@ export const botportJson: ArchiveFormat = {
       botVersion: version,
       localeId: input.localeId,
       exportOptions: input.options,
+      resolvedTasks: input.resolvedTasks,
       componentCount: count,
       entries: files,
     };
