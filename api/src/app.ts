@@ -2,10 +2,12 @@ import express, { Express, NextFunction, Request, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { ApiContext } from './context';
 import { requestId } from './http/request-id';
+import { eddiRouter } from './surfaces/eddi/router';
 import { koreRouter } from './surfaces/kore/router';
 import { lexRouter } from './surfaces/lex/router';
 import { nativeRouter } from './surfaces/native/router';
 import { operationsRouter } from './surfaces/operations';
+import { xeniooRouter } from './surfaces/xenioo/router';
 
 /** The HTTP application: operations endpoints, then one router per surface. */
 export function createApp(ctx: ApiContext): Express {
@@ -29,6 +31,8 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/v1', nativeRouter(ctx));
   app.use(lexRouter(ctx));
   app.use('/api/public', koreRouter(ctx));
+  app.use('/backup', eddiRouter(ctx));
+  app.use('/bots', xeniooRouter(ctx));
   app.use((_req: Request, res: Response) => {
     res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such route' }));
   });

@@ -48,6 +48,8 @@ const schema = z
     JOB_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
     /** How long a worker's lock on a job lasts without renewal; a killed worker's job is retaken after it. */
     JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30000),
+    /** How long EDDI's export call waits for the archive before answering 202. */
+    EDDI_EXPORT_WAIT_MS: z.coerce.number().int().min(0).default(10000),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(8000),
   })

@@ -1,0 +1,71 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError, definitionJson, takeOncePer, validateDefinition, ValidationError, withSnapshot } from '@botport/shared';
+import { NextFunction, Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { ApiContext } from '../../context';
+import { authenticate } from '../../http/auth';
+import { jsonBody } from '../../http/body';
+import { setRetryAfter, toAppError } from '../../http/errors';
+import { parse } from '../../http/validate';
+
+const BACKUP_WINDOW_SECONDS = 3600;
+
+const restoreBody = z.object({ botId: z.string(), name: z.string().optional(), exportedAt: z.string().optional(), definition: z.unknown() }).strict();
+
+/** Xenioo answers a bad token or a missing permission with 400, and `{"message"}`. */
+function xeniooErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
+  if (res.headersSent) return next(err);
+  const e = toAppError(err, req);
+  setRetryAfter(res, e);
+  const status = e.code === 'Unauthorized' || e.code === 'Forbidden' ? 400 : e.status;
+  res.status(status).json({ message: e.message, ...(e instanceof ValidationError && e.errors.length && { errors: e.errors }) });
+}
+
+/** The bot a Xenioo bot token acts on; it needs the `backup` scope. */
+function tokenBot(res: Response): string {
+  const p = res.locals.principal;
+  if (!p.botId) throw new AppError('Unauthorized', 'the token is not a bot token (no bot claim)', 401);
+  if (!p.scopes.has('backup') && !p.scopes.has('admin')) throw new AppError('Forbidden', "the token lacks the 'backup' scope", 403);
+  return p.botId;
+}
+
+/** The Xenioo surface: a bot's full backup (throttled to one per hour) and its restore. */
+export function xeniooRouter(ctx: ApiContext): Router {
+  const r = Router();
+  r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
+
+  r.get('/backup', async (_req, res) => {
+    const botId = tokenBot(res);
+    const { tenantId } = res.locals.principal;
+    const bot = await ctx.bots.get(tenantId, botId);
+    // Counted across every api replica; a call for an unknown bot (404 above) does not count.
+    await takeOncePer(ctx.redis, `${ctx.config.QUEUE_PREFIX}:xenioo-backup:${tenantId}:${botId}`, BACKUP_WINDOW_SECONDS, 'bot backups');
+    await withSnapshot(ctx.db, tenantId, botId, 'DRAFT', async (snapshot) => {
+      const head = `{"botId":${JSON.stringify(bot.botId)},"name":${JSON.stringify(bot.name)},"exportedAt":${JSON.stringify(new Date().toISOString())},"definition":`;
+      res.status(200).type('application/json');
+      await pipeline(
+        Readable.from(
+          (async function* () {
+            yield head;
+            yield* definitionJson(snapshot);
+            yield '}\n';
+          })(),
+        ),
+        res,
+      );
+    });
+  });
+
+  r.post('/restore', async (req, res) => {
+    const botId = tokenBot(res);
+    const body = parse(restoreBody, req.body ?? {}, 'the backup');
+    if (body.botId !== botId) throw new ValidationError(`the backup is of bot ${body.botId}, the token is for bot ${botId}`);
+    const doc = validateDefinition(body.definition);
+    await ctx.bots.replaceDraft(res.locals.principal.tenantId, botId, doc);
+    res.json({ botId, restored: true, components: doc.components.length });
+  });
+
+  r.use(xeniooErrorHandler);
+  return r;
+}
