@@ -73,6 +73,11 @@ async function main() {
   process.on('SIGTERM', () => stop(0));
 
   const token = shared.mintToken(config.JWT_SECRET, { sub: 'developer', tenant: DEMO_TENANT }, { expiresInSeconds: 30 * 24 * 3600 });
+  const botToken = shared.mintToken(
+    config.JWT_SECRET,
+    { sub: 'developer', tenant: DEMO_TENANT, bot: demo.botId, scope: 'backup bots:read' },
+    { expiresInSeconds: 30 * 24 * 3600 },
+  );
   await waitForApi(port);
   process.stdout.write(
     [
@@ -84,6 +89,9 @@ async function main() {
       '',
       'Development token (tenant "demo", every scope, valid 30 days):',
       token,
+      '',
+      `Bot token for ${demo.name} (Xenioo backup/restore; scope "backup"):`,
+      botToken,
       '',
       'Try:',
       `  export TOKEN=${token.slice(0, 12)}…   # the token above`,
