@@ -1,14 +1,7 @@
-import { BotStore, Config, Db, ExportService, JobQueues, Logger, Storage } from '@botport/shared';
-import { Redis } from 'ioredis';
+import { CoreContext, ExportService, JobQueues } from '@botport/shared';
 
 /** Everything a request handler may touch, built once at start. */
-export interface ApiContext {
-  config: Config;
-  logger: Logger;
-  db: Db;
-  redis: Redis;
-  storage: Storage;
-  bots: BotStore;
+export interface ApiContext extends CoreContext {
   queues: JobQueues;
   exports: ExportService;
 }

@@ -1,24 +1,19 @@
 import { Server } from 'node:http';
-import { BotStore, createLogger, createPool, createRedis, ExportService, JobQueues, loadConfigOrExit, migrate, Storage } from '@botport/shared';
+import { closeCoreContext, createCoreContext, ExportService, JobQueues, loadConfigOrExit, migrate } from '@botport/shared';
 import { createApp } from './app';
 import { ApiContext } from './context';
 
 export function createContext(config: ApiContext['config']): ApiContext {
-  const logger = createLogger('api', config.LOG_LEVEL);
-  const db = createPool(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL, 'producer');
-  const storage = new Storage(config);
-  const bots = new BotStore(db);
+  const core = createCoreContext(config, 'api');
   const queues = new JobQueues(config);
   const secret = config.SECRETS_KEY ?? (config.JWT_SECRET as string);
-  const exports = new ExportService({ db, redis, bots, queues, storage, limits: config, secret });
-  return { config, logger, db, redis, storage, bots, queues, exports };
+  const exports = new ExportService({ ...core, queues, limits: config, secret });
+  return { ...core, queues, exports };
 }
 
 export async function closeContext(ctx: ApiContext): Promise<void> {
   await ctx.queues.close();
-  await Promise.allSettled([ctx.db.end(), ctx.redis.quit()]);
-  ctx.storage.destroy();
+  await closeCoreContext(ctx);
 }
 
 /** Stops accepting connections, lets in-flight requests finish, then closes idle ones. */

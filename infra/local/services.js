@@ -85,24 +85,8 @@ async function ensurePortFree(port, variable) {
   }
 }
 
-/** Creates the database named in the URL when it is missing. */
-async function ensureDatabase(databaseUrl) {
-  const { Client } = require('pg');
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropDatabase(databaseUrl) {
+/** Runs `work(client, name)` on the server's `postgres` database, for the database named in the URL. */
+async function withAdminClient(databaseUrl, work) {
   const { Client } = require('pg');
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
@@ -110,10 +94,22 @@ async function dropDatabase(databaseUrl) {
   const client = new Client({ connectionString: url.toString() });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+    return await work(client, `"${name.replace(/"/g, '""')}"`, name);
   } finally {
     await client.end();
   }
+}
+
+/** Creates the database named in the URL when it is missing. */
+function ensureDatabase(databaseUrl) {
+  return withAdminClient(databaseUrl, async (client, quoted, name) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${quoted}`);
+  });
+}
+
+function dropDatabase(databaseUrl) {
+  return withAdminClient(databaseUrl, (client, quoted) => client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`));
 }
 
 /**

@@ -14,6 +14,8 @@ const root = path.resolve(__dirname, '../..');
 async function main() {
   services.ensureDependencies(root);
   services.build(root);
+  // ts-jest only transpiles; the tests' types are checked here.
+  if (spawnSync('npx', ['tsc', '-p', 'test'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('the tests do not type-check');
   await services.ensurePostgres(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
   await services.ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
 

@@ -20,3 +20,4 @@ export * from './exports/export-record';
 export * from './exports/export-service';
 export * from './formats';
 export * from './exports/selection';
+export * from './context';

@@ -9,24 +9,15 @@ import {
   ValidationException,
   ConflictException,
 } from '@aws-sdk/client-lex-models-v2';
-import { call, createBotWith, newTenant, startApi, startWorker, TestApi, TestWorker, token } from '../support/harness';
+import { call, createBotWith, newTenant, token, useApiAndWorker } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { download, unzip } from '../support/zip';
 
-let api: TestApi;
-let worker: TestWorker;
-beforeAll(async () => {
-  api = await startApi();
-  worker = await startWorker();
-});
-afterAll(async () => {
-  await worker.close();
-  await api.close();
-});
+const stack = useApiAndWorker();
 
 /** The official client, pointed at botport; after SigV4 signing, our bearer token replaces its Authorization. */
 function lexClient(bearer: string): LexModelsV2Client {
-  const client = new LexModelsV2Client({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+  const client = new LexModelsV2Client({ endpoint: stack.api.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
   client.middlewareStack.addRelativeTo(
     (next: (args: any) => Promise<any>) => async (args: any) => {
       args.request.headers.authorization = `Bearer ${bearer}`;
@@ -39,7 +30,7 @@ function lexClient(bearer: string): LexModelsV2Client {
 
 test('the AWS SDK drives CreateExport, DescribeExport, ListExports, UpdateExport and DeleteExport', async () => {
   const bearer = token(newTenant());
-  const botId = await createBotWith(api, bearer, demoBot(), true);
+  const botId = await createBotWith(stack.api, bearer, demoBot(), true);
   const lex = lexClient(bearer);
   try {
     const created = await lex.send(
@@ -83,5 +74,5 @@ test('the AWS SDK drives CreateExport, DescribeExport, ListExports, UpdateExport
   } finally {
     lex.destroy();
   }
-  expect((await call(api, 'GET', '/healthz')).status).toBe(200);
+  expect((await call(stack.api, 'GET', '/healthz')).status).toBe(200);
 });

@@ -1,17 +1,8 @@
 import { Component } from '@botport/shared';
-import { call, newTenant, startApi, startWorker, TestApi, TestWorker, token, waitForExport } from '../support/harness';
+import { call, newTenant, token, useApiAndWorker, waitForExport } from '../support/harness';
 import { download, unzip } from '../support/zip';
 
-let api: TestApi;
-let worker: TestWorker;
-beforeAll(async () => {
-  api = await startApi();
-  worker = await startWorker();
-});
-afterAll(async () => {
-  await worker.close();
-  await api.close();
-});
+const stack = useApiAndWorker();
 
 /** A draft state: every component carries the state's mark, and the states have different component sets. */
 function state(mark: 'A' | 'B', n: number) {
@@ -22,25 +13,25 @@ function state(mark: 'A' | 'B', n: number) {
 
 test('exporting a DRAFT being rewritten in a tight loop yields one of the states it passed through, never a mixture', async () => {
   const bearer = token(newTenant());
-  const botId = (await call(api, 'POST', '/v1/bots', { token: bearer, body: { name: 'Churn' } })).body.botId;
+  const botId = (await call(stack.api, 'POST', '/v1/bots', { token: bearer, body: { name: 'Churn' } })).body.botId;
   const states = { A: state('A', 400), B: state('B', 300) };
-  await call(api, 'PUT', `/v1/bots/${botId}/versions/DRAFT`, { token: bearer, body: states.A });
+  await call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT`, { token: bearer, body: states.A });
 
   let writing = true;
   let writes = 0;
   const writer = (async () => {
     while (writing) {
       const next = writes % 2 ? states.A : states.B;
-      expect((await call(api, 'PUT', `/v1/bots/${botId}/versions/DRAFT`, { token: bearer, body: next })).status).toBe(200);
+      expect((await call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT`, { token: bearer, body: next })).status).toBe(200);
       writes++;
     }
   })();
 
   try {
     for (let i = 0; i < 6; i++) {
-      const created = await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId } });
+      const created = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId } });
       expect(created.status).toBe(202);
-      const done = await waitForExport(api, bearer, created.body.exportId);
+      const done = await waitForExport(stack.api, bearer, created.body.exportId);
       expect(done.exportStatus).toBe('Completed');
       const files = await unzip((await download(done.downloadUrl)).data);
       const comps = [...files].filter(([n]) => n !== 'manifest.json' && n !== 'bot.json').map(([, d]) => JSON.parse(d.toString()));

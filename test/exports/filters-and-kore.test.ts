@@ -1,24 +1,15 @@
-import { call, createBotWith, newTenant, startApi, startWorker, TestApi, TestWorker, token, waitForExport } from '../support/harness';
+import { call, createBotWith, newTenant, token, useApiAndWorker, waitForExport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { download, unzip } from '../support/zip';
 
-let api: TestApi;
-let worker: TestWorker;
-beforeAll(async () => {
-  api = await startApi({ EXPORT_MAX_UNFINISHED_PER_TENANT: '100', EXPORT_CREATE_PER_MINUTE: '1000' });
-  worker = await startWorker();
-});
-afterAll(async () => {
-  await worker.close();
-  await api.close();
-});
+const stack = useApiAndWorker({ EXPORT_MAX_UNFINISHED_PER_TENANT: '100', EXPORT_CREATE_PER_MINUTE: '1000' });
 
 type Comp = { kind: string; name: string; locale?: string; body: Record<string, unknown> };
 
 async function nativeExport(bearer: string, botId: string, exportOptions: object, botVersion = 'DRAFT') {
-  const created = await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId, botVersion, exportOptions } });
+  const created = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, botVersion, exportOptions } });
   expect(created.status).toBe(202);
-  const done = await waitForExport(api, bearer, created.body.exportId);
+  const done = await waitForExport(stack.api, bearer, created.body.exportId);
   expect(done.exportStatus).toBe('Completed');
   const files = await unzip((await download(done.downloadUrl)).data);
   const comps = [...files].filter(([n]) => n !== 'manifest.json' && n !== 'bot.json').map(([, d]) => JSON.parse(d.toString()) as Comp);
@@ -34,7 +25,7 @@ describe('export filters (one implementation for every surface)', () => {
   const doc = demoBot();
   beforeAll(async () => {
     bearer = token(newTenant());
-    botId = await createBotWith(api, bearer, doc);
+    botId = await createBotWith(stack.api, bearer, doc);
   });
 
   test('a named dialog without dependents exports that task alone; with dependents its closure, cycles included', async () => {
@@ -53,10 +44,10 @@ describe('export filters (one implementation for every surface)', () => {
   });
 
   test('a named task that does not exist is refused, naming it', async () => {
-    const res = await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId, exportOptions: { subTasks: { dialogs: ['Checkout', 'Nope'], actions: ['Gone'] } } } });
+    const res = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, exportOptions: { subTasks: { dialogs: ['Checkout', 'Nope'], actions: ['Gone'] } } } });
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/dialog 'Nope'.*action 'Gone'/);
-    const unknownItem = await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId, exportOptions: { categories: { settings: ['colours'] } } } });
+    const unknownItem = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, exportOptions: { categories: { settings: ['colours'] } } } });
     expect(unknownItem.status).toBe(400);
     expect(unknownItem.body.errors[0].path).toBe('$.exportOptions.settings[0]');
   });
@@ -104,11 +95,11 @@ describe('Kore.ai surface', () => {
   test('latest and published export different versions; status goes pending → success with a working downloadURL', async () => {
     const tenant = newTenant();
     const bearer = token(tenant, { sub: 'u-kore-user' });
-    const botId = await createBotWith(api, bearer, demoBot(), true);
+    const botId = await createBotWith(stack.api, bearer, demoBot(), true);
     // The DRAFT moves on after publishing.
-    await call(api, 'PUT', `/v1/bots/${botId}/versions/DRAFT/components/action/NewInDraft`, { token: bearer, body: { body: {} } });
+    await call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT/components/action/NewInDraft`, { token: bearer, body: { body: {} } });
 
-    const kore = (method: string, path: string, body?: unknown) => call(api, method, `/api/public/bot/${botId}${path}`, { headers: { auth: bearer }, body });
+    const kore = (method: string, path: string, body?: unknown) => call(stack.api, method, `/api/public/bot/${botId}${path}`, { headers: { auth: bearer }, body });
     const sampleOptions = {
       exportOptions: {
         settings: ['botSettings', 'botVariables', 'ivrSettings', 'genAIandLLMSettings'],
@@ -148,18 +139,18 @@ describe('Kore.ai surface', () => {
 
   test("Kore's error shape: no published version, unknown bot, bad body, no token", async () => {
     const bearer = token(newTenant());
-    const botId = await createBotWith(api, bearer, demoBot());
-    const noPublished = await call(api, 'POST', `/api/public/bot/${botId}/export`, { headers: { auth: bearer }, body: { exportType: 'published' } });
+    const botId = await createBotWith(stack.api, bearer, demoBot());
+    const noPublished = await call(stack.api, 'POST', `/api/public/bot/${botId}/export`, { headers: { auth: bearer }, body: { exportType: 'published' } });
     expect(noPublished.status).toBe(404);
     expect(noPublished.body).toEqual({ errors: [{ msg: expect.stringMatching(/no published version/), code: 404 }] });
-    const bad = await call(api, 'POST', `/api/public/bot/${botId}/export`, { token: bearer, body: { exportType: 'yesterday' } });
+    const bad = await call(stack.api, 'POST', `/api/public/bot/${botId}/export`, { token: bearer, body: { exportType: 'yesterday' } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].msg).toMatch(/exportType/);
-    expect((await call(api, 'GET', `/api/public/bot/${botId}/export/status`, { headers: { auth: bearer } })).status).toBe(404);
-    const anon = await call(api, 'POST', `/api/public/bot/${botId}/export`, { body: { exportType: 'latest' } });
+    expect((await call(stack.api, 'GET', `/api/public/bot/${botId}/export/status`, { headers: { auth: bearer } })).status).toBe(404);
+    const anon = await call(stack.api, 'POST', `/api/public/bot/${botId}/export`, { body: { exportType: 'latest' } });
     expect(anon.status).toBe(401);
     expect(anon.body.errors[0].code).toBe(401);
-    const stranger = await call(api, 'POST', `/api/public/bot/${botId}/export`, { headers: { auth: token(newTenant()) }, body: { exportType: 'latest' } });
+    const stranger = await call(stack.api, 'POST', `/api/public/bot/${botId}/export`, { headers: { auth: token(newTenant()) }, body: { exportType: 'latest' } });
     expect(stranger.status).toBe(404);
   });
 });

@@ -1,19 +1,10 @@
 import { createHash } from 'node:crypto';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { call, createBotWith, newTenant, startApi, startWorker, TestApi, TestWorker, token, waitForExport } from '../support/harness';
+import { call, createBotWith, newTenant, token, useApiAndWorker, waitForExport } from '../support/harness';
 import { canonical, demoBot } from '../support/fixtures';
 import { download, unzip } from '../support/zip';
 
-let api: TestApi;
-let worker: TestWorker;
-beforeAll(async () => {
-  api = await startApi();
-  worker = await startWorker();
-});
-afterAll(async () => {
-  await worker.close();
-  await api.close();
-});
+const stack = useApiAndWorker();
 
 function components(files: Map<string, Buffer>) {
   return [...files]
@@ -22,11 +13,11 @@ function components(files: Map<string, Buffer>) {
 }
 
 async function exportAndDownload(bearer: string, spec: object, fileFormat = 'BotportJson') {
-  const created = await call(api, 'PUT', '/exports/', { token: bearer, body: { resourceSpecification: spec, fileFormat } });
+  const created = await call(stack.api, 'PUT', '/exports/', { token: bearer, body: { resourceSpecification: spec, fileFormat } });
   expect(created.status).toBe(202);
   expect(created.body).toMatchObject({ exportStatus: 'InProgress', fileFormat, resourceSpecification: spec });
   expect(typeof created.body.creationDateTime).toBe('number');
-  const done = await waitForExport(api, bearer, created.body.exportId);
+  const done = await waitForExport(stack.api, bearer, created.body.exportId);
   expect(done).toMatchObject({ exportStatus: 'Completed', failureReasons: [], progress: 100 });
   const archive = await download(done.downloadUrl);
   expect(archive.status).toBe(200);
@@ -38,7 +29,7 @@ describe('Lex export flow: CreateExport → DescribeExport → download', () => 
     const tenant = newTenant();
     const bearer = token(tenant);
     const doc = demoBot();
-    const botId = await createBotWith(api, bearer, doc);
+    const botId = await createBotWith(stack.api, bearer, doc);
     const { done, archive, files } = await exportAndDownload(bearer, { botExportSpecification: { botId, botVersion: 'DRAFT' } });
 
     const url = new URL(done.downloadUrl);
@@ -62,7 +53,7 @@ describe('Lex export flow: CreateExport → DescribeExport → download', () => 
   test('a single-locale export holds that locale only', async () => {
     const bearer = token(newTenant());
     const doc = demoBot();
-    const botId = await createBotWith(api, bearer, doc, true);
+    const botId = await createBotWith(stack.api, bearer, doc, true);
     const { files } = await exportAndDownload(bearer, { botLocaleExportSpecification: { botId, botVersion: '1', localeId: 'de_DE' } });
     const got = components(files);
     expect(got.length).toBeGreaterThan(0);
@@ -72,7 +63,7 @@ describe('Lex export flow: CreateExport → DescribeExport → download', () => 
 
   test('two exports of one published version are byte-identical', async () => {
     const bearer = token(newTenant());
-    const botId = await createBotWith(api, bearer, demoBot(), true);
+    const botId = await createBotWith(stack.api, bearer, demoBot(), true);
     const spec = { botExportSpecification: { botId, botVersion: '1' } };
     const first = await exportAndDownload(bearer, spec);
     const second = await exportAndDownload(bearer, spec);
@@ -83,34 +74,34 @@ describe('Lex export flow: CreateExport → DescribeExport → download', () => 
 
   test('DeleteExport answers Deleting, then removes the object and the record', async () => {
     const bearer = token(newTenant());
-    const botId = await createBotWith(api, bearer, demoBot());
+    const botId = await createBotWith(stack.api, bearer, demoBot());
     const { done } = await exportAndDownload(bearer, { botExportSpecification: { botId, botVersion: 'DRAFT' } });
-    const key = (await api.ctx.db.query('SELECT object_key FROM export_jobs WHERE export_id = $1', [done.exportId])).rows[0].object_key;
-    const del = await call(api, 'DELETE', `/exports/${done.exportId}/`, { token: bearer });
+    const key = (await stack.api.ctx.db.query('SELECT object_key FROM export_jobs WHERE export_id = $1', [done.exportId])).rows[0].object_key;
+    const del = await call(stack.api, 'DELETE', `/exports/${done.exportId}/`, { token: bearer });
     expect(del.status).toBe(202);
     expect(del.body).toEqual({ exportId: done.exportId, exportStatus: 'Deleting' });
-    for (let i = 0; i < 100 && (await call(api, 'GET', `/exports/${done.exportId}/`, { token: bearer })).status !== 404; i++) {
+    for (let i = 0; i < 100 && (await call(stack.api, 'GET', `/exports/${done.exportId}/`, { token: bearer })).status !== 404; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    const gone = await call(api, 'GET', `/exports/${done.exportId}/`, { token: bearer });
+    const gone = await call(stack.api, 'GET', `/exports/${done.exportId}/`, { token: bearer });
     expect(gone.status).toBe(404);
     expect(gone.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
-    await expect(api.ctx.storage.client.send(new HeadObjectCommand({ Bucket: api.ctx.storage.bucket, Key: key }))).rejects.toMatchObject({
+    await expect(stack.api.ctx.storage.client.send(new HeadObjectCommand({ Bucket: stack.api.ctx.storage.bucket, Key: key }))).rejects.toMatchObject({
       $metadata: { httpStatusCode: 404 },
     });
   });
 
   test('an export whose bot is gone by the time it runs fails at once with a reason', async () => {
     const bearer = token(newTenant());
-    const botId = await createBotWith(api, bearer, demoBot());
-    await worker.pause();
-    const created = await call(api, 'PUT', '/exports/', {
+    const botId = await createBotWith(stack.api, bearer, demoBot());
+    await stack.worker.pause();
+    const created = await call(stack.api, 'PUT', '/exports/', {
       token: bearer,
       body: { resourceSpecification: { botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId: 'de_DE' } }, fileFormat: 'BotportJson' },
     });
-    await call(api, 'DELETE', `/v1/bots/${botId}`, { token: bearer });
-    worker.resume();
-    const done = await waitForExport(api, bearer, created.body.exportId);
+    await call(stack.api, 'DELETE', `/v1/bots/${botId}`, { token: bearer });
+    stack.worker.resume();
+    const done = await waitForExport(stack.api, bearer, created.body.exportId);
     expect(done.exportStatus).toBe('Failed');
     expect(done.failureReasons).toEqual([`bot ${botId} has no version DRAFT`]);
     expect(done.downloadUrl).toBeUndefined();
@@ -118,15 +109,15 @@ describe('Lex export flow: CreateExport → DescribeExport → download', () => 
 
   test('the native surface runs the same jobs', async () => {
     const bearer = token(newTenant());
-    const botId = await createBotWith(api, bearer, demoBot());
-    const created = await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId, localeId: 'en_US' } });
+    const botId = await createBotWith(stack.api, bearer, demoBot());
+    const created = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, localeId: 'en_US' } });
     expect(created.status).toBe(202);
     expect(created.headers.get('location')).toBe(`/v1/exports/${created.body.exportId}`);
-    await waitForExport(api, bearer, created.body.exportId);
-    const got = await call(api, 'GET', `/v1/exports/${created.body.exportId}`, { token: bearer });
+    await waitForExport(stack.api, bearer, created.body.exportId);
+    const got = await call(stack.api, 'GET', `/v1/exports/${created.body.exportId}`, { token: bearer });
     expect(got.body).toMatchObject({ status: 'Completed', botId, botVersion: 'DRAFT', localeId: 'en_US', fileFormat: 'BotportJson', progress: 100 });
     expect(got.body.downloadUrl).toMatch(/X-Amz-Expires=300/);
-    const list = await call(api, 'GET', '/v1/exports', { token: bearer });
+    const list = await call(stack.api, 'GET', '/v1/exports', { token: bearer });
     expect(list.body.exports.map((e: { exportId: string }) => e.exportId)).toEqual([created.body.exportId]);
   });
 });

@@ -10,7 +10,7 @@ const services = require('../../infra/local/services.js');
 export default async function globalTeardown(): Promise<void> {
   const runId = process.env.BOTPORT_TEST_RUN;
   if (!runId) return;
-  const s3 = (globalThis as Record<string, { server: { close(): Promise<void>; httpServer?: { closeAllConnections(): void } } }>).__botportS3;
+  const s3 = (globalThis as unknown as Record<string, { server: { close(): Promise<void>; httpServer?: { closeAllConnections(): void } } }>).__botportS3;
   s3?.server.httpServer?.closeAllConnections();
   await s3?.server.close().catch(() => undefined);
   fs.rmSync(path.join(os.tmpdir(), `botport-s3-${runId}`), { recursive: true, force: true });

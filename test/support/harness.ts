@@ -140,3 +140,17 @@ export async function flushQueues(): Promise<number> {
   }
   return deleted;
 }
+
+/** Starts an api and a worker for the whole test file and stops them after it. */
+export function useApiAndWorker(env: Record<string, string> = {}): { api: TestApi; worker: TestWorker } {
+  const stack = {} as { api: TestApi; worker: TestWorker };
+  beforeAll(async () => {
+    stack.api = await startApi(env);
+    stack.worker = await startWorker();
+  });
+  afterAll(async () => {
+    await stack.worker?.close();
+    await stack.api?.close();
+  });
+  return stack;
+}

@@ -1,13 +1,4 @@
-import { BotStore, Config, Db, Logger, Storage } from '@botport/shared';
-import { Redis } from 'ioredis';
+import { CoreContext } from '@botport/shared';
 
 /** What every processor may use, built once per worker process. */
-export interface WorkerContext {
-  config: Config;
-  logger: Logger;
-  db: Db;
-  /** Producer-side connection (adding jobs, keys); BullMQ workers open their own. */
-  redis: Redis;
-  storage: Storage;
-  bots: BotStore;
-}
+export type WorkerContext = CoreContext;

@@ -1,18 +1,10 @@
-import { BotStore, createLogger, createPool, createRedis, JobQueues, loadConfigOrExit, migrate, Storage } from '@botport/shared';
+import { closeCoreContext, createCoreContext, JobQueues, loadConfigOrExit, migrate } from '@botport/shared';
 import { WorkerContext } from './context';
 import { startWorkers, RunningWorkers } from './workers';
 import { startReconciler } from './reconcile-lost-jobs';
 
-export function createContext(config: WorkerContext['config']): WorkerContext {
-  const logger = createLogger('worker', config.LOG_LEVEL);
-  const db = createPool(config.DATABASE_URL);
-  return { config, logger, db, redis: createRedis(config.REDIS_URL, 'producer'), storage: new Storage(config), bots: new BotStore(db) };
-}
-
-export async function closeContext(ctx: WorkerContext): Promise<void> {
-  await Promise.allSettled([ctx.db.end(), ctx.redis.quit()]);
-  ctx.storage.destroy();
-}
+export const createContext = (config: WorkerContext['config']): WorkerContext => createCoreContext(config, 'worker');
+export const closeContext = closeCoreContext;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

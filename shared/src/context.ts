@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+import { BotStore } from './bots/bot-store';
+import { Config } from './config/config';
+import { createLogger, Logger } from './logging/logger';
+import { createRedis } from './queue/queues';
+import { createPool, Db } from './store/db';
+import { Storage } from './storage/s3';
+
+/** The connections and stores both processes build once at start. */
+export interface CoreContext {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  /** Producer-side connection (rate limits, throttles); BullMQ workers open their own. */
+  redis: Redis;
+  storage: Storage;
+  bots: BotStore;
+}
+
+export function createCoreContext(config: Config, name: 'api' | 'worker'): CoreContext {
+  const db = createPool(config.DATABASE_URL);
+  return {
+    config,
+    logger: createLogger(name, config.LOG_LEVEL),
+    db,
+    redis: createRedis(config.REDIS_URL, 'producer'),
+    storage: new Storage(config),
+    bots: new BotStore(db),
+  };
+}
+
+export async function closeCoreContext(ctx: CoreContext): Promise<void> {
+  await Promise.allSettled([ctx.db.end(), ctx.redis.quit()]);
+  ctx.storage.destroy();
+}
