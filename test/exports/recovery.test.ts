@@ -77,6 +77,27 @@ describe('nothing is lost', () => {
     }
   });
 
+  test('S3 unreachable longer than the retry budget: the export retries, then fails with a reason and leaves no object', async () => {
+    const tenant = newTenant();
+    const bearer = token(tenant);
+    const botId = await createBotWith(api, bearer, demoBot());
+    // Attempts and backoff are job options, set where the job is added: by the api.
+    const impatient = await startApi({ JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: '50' });
+    const worker = await startWorker({ S3_ENDPOINT: 'http://127.0.0.1:9' });
+    try {
+      const created = await call(impatient, 'POST', '/v1/exports', { token: bearer, body: { botId } });
+      const done = await waitForExport(api, bearer, created.body.exportId, 60000);
+      expect(done.exportStatus).toBe('Failed');
+      expect(done.failureReasons).toEqual([expect.stringMatching(/^the export failed after 3 attempts: /)]);
+      const job = await api.ctx.queues.exports.getJob(created.body.exportId);
+      expect(job?.attemptsMade).toBe(3);
+      expect(await objectsUnder(tenant)).toEqual([]);
+    } finally {
+      await worker.close();
+      await impatient.close();
+    }
+  });
+
   test('the sweeper removes exports past their seven days, object and record', async () => {
     const tenant = newTenant();
     const bearer = token(tenant);
