@@ -41,6 +41,28 @@ describe('nothing is lost', () => {
     expect(await objectsUnder(tenant)).toEqual(ids.map((id) => `exports/${tenant}/${id}.zip`).sort());
   });
 
+  test('an export left Deleting without a queue entry is deleted by the reconciler, object and record', async () => {
+    const tenant = newTenant();
+    const bearer = token(tenant);
+    const botId = await createBotWith(api, bearer, demoBot());
+    const worker = await startWorker();
+    try {
+      const id = (await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId } })).body.exportId;
+      expect((await waitForExport(api, bearer, id)).exportStatus).toBe('Completed');
+      // As if the api crashed between marking the record and enqueueing its deletion.
+      await api.ctx.db.query(`UPDATE export_jobs SET status = 'Deleting', updated_at = now() - interval '1 minute' WHERE export_id = $1`, [id]);
+      const { reconcileLostJobs } = await import('@botport/worker');
+      expect(await reconcileLostJobs(worker.ctx, api.ctx.queues)).toBe(1);
+      for (let i = 0; i < 100 && (await api.ctx.db.query('SELECT 1 FROM export_jobs WHERE export_id = $1', [id])).rowCount; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await api.ctx.db.query('SELECT 1 FROM export_jobs WHERE export_id = $1', [id])).rowCount).toBe(0);
+      expect(await objectsUnder(tenant)).toEqual([]);
+    } finally {
+      await worker.close();
+    }
+  });
+
   test('a worker killed with SIGKILL mid-export: the job is retaken and completes, with no stray object', async () => {
     const tenant = newTenant();
     const bearer = token(tenant);

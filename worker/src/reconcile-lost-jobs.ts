@@ -16,20 +16,15 @@ export async function reconcileLostJobs(ctx: WorkerContext, queues: JobQueues, r
   await queues.maintenance.upsertJobScheduler(MAINTENANCE_JOBS.sweepExpired, { every: SWEEP_EVERY_MS }, { name: MAINTENANCE_JOBS.sweepExpired });
   let requeued = 0;
   for (const r of await records.unfinished(GRACE_MS, BATCH)) {
-    if (r.status === 'Deleting') {
-      if (!(await queues.maintenance.getJob(`delete-${r.exportId}`))) {
-        await queues.enqueueExportDeletion(r.exportId);
-        requeued++;
-      }
-      continue;
-    }
-    const job = await queues.exports.getJob(r.exportId);
+    const deleting = r.status === 'Deleting';
+    const job = deleting ? await queues.maintenance.getJob(`delete-${r.exportId}`) : await queues.exports.getJob(r.exportId);
     const state = job ? await job.getState() : 'missing';
-    if (state === 'failed') {
+    if (state === 'failed' && !deleting) {
       await records.fail(r.exportId, [job?.failedReason || 'the export failed']);
-    } else if (state === 'missing' || state === 'completed' || state === 'unknown') {
+    } else if (state === 'missing' || state === 'completed' || state === 'unknown' || state === 'failed') {
+      // Finished or lost while the record says otherwise: run it again under the same id.
       if (job) await job.remove().catch(() => undefined);
-      await queues.enqueueExport(r.exportId);
+      await (deleting ? queues.enqueueExportDeletion(r.exportId) : queues.enqueueExport(r.exportId));
       requeued++;
     }
   }

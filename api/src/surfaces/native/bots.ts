@@ -8,7 +8,6 @@ import {
   validateDefinition,
   ValidationError,
   withSnapshot,
-  Component,
   assertBotAllowed,
 } from '@botport/shared';
 import { Request, Response, Router } from 'express';
@@ -78,7 +77,7 @@ export function botsRouter(ctx: ApiContext): Router {
     const kind = String(req.params.kind);
     if (!isKind(kind)) throw new NotFoundError(`there is no component kind '${kind}'`);
     const locale = typeof req.query.locale === 'string' ? req.query.locale : undefined;
-    await ctx.bots.deleteComponent(res.locals.principal.tenantId, botIdOf(req, res), { kind, name: String(req.params.name), locale } as Component);
+    await ctx.bots.deleteComponent(res.locals.principal.tenantId, botIdOf(req, res), { kind, name: String(req.params.name), locale });
     res.status(204).end();
   });
 
