@@ -8,5 +8,3 @@ export function newId(): string {
   for (let i = 0; i < 10; i++) id += ALPHABET[randomInt(ALPHABET.length)];
   return id;
 }
-
-export const ID_PATTERN = /^[0-9A-Za-z]{10}$/;

@@ -2,7 +2,7 @@ import { Pool, PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { NotFoundError } from '../errors';
 import { inTransaction } from '../store/db';
-import { Component, ComponentRef } from './definition';
+import { ComponentRef } from './definition';
 import { ComponentKind } from './kinds';
 import { readTaskGraph, TaskGraph } from './task-graph';
 
@@ -38,13 +38,6 @@ export function componentJson(c: StoredComponent): string {
   const locale = c.locale ? `,"locale":${JSON.stringify(c.locale)}` : '';
   const refs = c.refs ? `,"refs":${JSON.stringify(c.refs)}` : '';
   return `{"kind":${JSON.stringify(c.kind)}${locale},"name":${JSON.stringify(c.name)},"body":${c.bodyJson}${refs}}`;
-}
-
-export function parseComponent(c: StoredComponent): Component {
-  const out: Component = { kind: c.kind, name: c.name, body: JSON.parse(c.bodyJson) };
-  if (c.locale) out.locale = c.locale;
-  if (c.refs) out.refs = c.refs;
-  return out;
 }
 
 export interface SnapshotHeader {

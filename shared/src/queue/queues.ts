@@ -4,7 +4,6 @@ import IORedis, { Redis, RedisOptions } from 'ioredis';
 /** Queue names: one per kind of work, so each can be scaled and watched alone. */
 export const QUEUES = {
   exports: 'exports',
-  imports: 'imports',
   maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -3,7 +3,6 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
-  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -58,11 +57,6 @@ export class Storage {
       new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: `attachment; filename="${safe}"` }),
       { expiresIn: PRESIGNED_URL_SECONDS },
     );
-  }
-
-  /** A PUT URL valid PRESIGNED_URL_SECONDS for a client to upload an archive. */
-  presignUpload(key: string): Promise<string> {
-    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: PRESIGNED_URL_SECONDS });
   }
 
   /**
