@@ -47,6 +47,7 @@ async function main() {
     await s3.server.close().catch(() => undefined);
     fs.rmSync(s3dir, { recursive: true, force: true });
     await services.dropDatabase(databaseUrl).catch(() => undefined);
+    await services.deleteRedisKeys(process.env.REDIS_URL || 'redis://127.0.0.1:6379', `bp-bench-${runId}`).catch(() => undefined);
   }
 }
 

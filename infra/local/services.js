@@ -112,6 +112,22 @@ function dropDatabase(databaseUrl) {
   return withAdminClient(databaseUrl, (client, quoted) => client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`));
 }
 
+/** Deletes every Redis key under `prefix` (a test or bench run's queues and throttles). */
+async function deleteRedisKeys(redisUrl, prefix) {
+  const IORedis = require('ioredis');
+  const redis = new IORedis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * Runs s3rver (a local S3 API) in this process with its data under `directory`.
  * It does not check signatures; credentials S3RVER/S3RVER are what it expects.
@@ -156,4 +172,4 @@ function build(root) {
   if (r.status !== 0) throw new Error('the TypeScript build failed');
 }
 
-module.exports = { ensurePortFree, ensurePostgres, ensureRedis, ensureDatabase, dropDatabase, startS3, s3Env, ensureDependencies, build, log };
+module.exports = { deleteRedisKeys, ensurePortFree, ensurePostgres, ensureRedis, ensureDatabase, dropDatabase, startS3, s3Env, ensureDependencies, build, log };

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import IORedis from 'ioredis';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const services = require('../../infra/local/services.js');
@@ -15,15 +14,5 @@ export default async function globalTeardown(): Promise<void> {
   await s3?.server.close().catch(() => undefined);
   fs.rmSync(path.join(os.tmpdir(), `botport-s3-${runId}`), { recursive: true, force: true });
   await services.dropDatabase(process.env.DATABASE_URL).catch(() => undefined);
-  const redis = new IORedis(process.env.REDIS_URL as string);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${process.env.QUEUE_PREFIX}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await services.deleteRedisKeys(process.env.REDIS_URL, process.env.QUEUE_PREFIX);
 }
