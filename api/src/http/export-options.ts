@@ -1,4 +1,4 @@
-import { ExportOptions } from '@botport/shared';
+import { ExportOptions, namesTasks } from '@botport/shared';
 import { z } from 'zod';
 
 const names = z.array(z.string().min(1).max(200)).max(1000);
@@ -32,7 +32,7 @@ export function fromKore(body: {
   // Named sub-tasks override allTasks, as Kore documents; allTasks alone changes nothing.
   const options: ExportOptions = {};
   if (body.exportOptions) options.categories = body.exportOptions;
-  const named = Object.values(body.subTasks ?? {}).some((names) => names?.length);
+  const named = namesTasks(body.subTasks);
   if (named) options.subTasks = body.subTasks;
   if (named && body.IncludeDependentTasks) options.includeDependentTasks = true;
   if (body.customDashboards === false) options.customDashboards = false;

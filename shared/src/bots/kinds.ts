@@ -32,6 +32,9 @@ export const KIND_CATEGORIES = {
 } as const;
 
 export type ComponentKind = keyof typeof KIND_CATEGORIES;
+
+/** Kore's "botTask": the kinds that named sub-tasks and their dependencies pick from. */
+export const TASK_KINDS: ReadonlySet<string> = new Set<ComponentKind>(['dialog', 'alert', 'action']);
 export const COMPONENT_KINDS = Object.keys(KIND_CATEGORIES) as ComponentKind[];
 
 const LOCALE_SCOPED = new Set<ComponentKind>([

@@ -90,12 +90,11 @@ export interface ListFilter {
   resourceTypes?: ('Bot' | 'BotLocale')[];
   order: 'Ascending' | 'Descending';
   limit: number;
-  /** Order by creation instead of last update. */
-  byCreation?: boolean;
   after?: { updatedUs: string; exportId: string };
 }
 
-const COLUMNS = `*, (extract(epoch FROM updated_at) * 1000000)::bigint::text AS updated_us`;
+/** The keyset position of a listing: last update to the microsecond (JavaScript dates stop at milliseconds). */
+const UPDATED_US = '(extract(epoch FROM updated_at) * 1000000)::bigint';
 
 /** SQL for export job records. Every read that a caller can reach is scoped by tenant. */
 export class ExportRecords {
@@ -151,25 +150,28 @@ export class ExportRecords {
     const cmp = f.order === 'Ascending' ? '>' : '<';
     if (f.after) {
       params.push(f.after.updatedUs, f.after.exportId);
-      where.push(`((extract(epoch FROM updated_at) * 1000000)::bigint, export_id) ${cmp} ($${params.length - 1}::bigint, $${params.length})`);
+      where.push(`(${UPDATED_US}, export_id) ${cmp} ($${params.length - 1}::bigint, $${params.length})`);
     }
     const dir = f.order === 'Ascending' ? 'ASC' : 'DESC';
     params.push(f.limit + 1);
-    if (f.byCreation) {
-      const { rows } = await this.db.query<Row>(
-        `SELECT * FROM export_jobs WHERE ${where.join(' AND ')} ORDER BY created_at ${dir}, export_id ${dir} LIMIT $${params.length}`,
-        params,
-      );
-      return { records: rows.slice(0, f.limit).map(toExportRecord) };
-    }
     const { rows } = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM export_jobs WHERE ${where.join(' AND ')}
-        ORDER BY (extract(epoch FROM updated_at) * 1000000)::bigint ${dir}, export_id ${dir} LIMIT $${params.length}`,
+      `SELECT *, ${UPDATED_US}::text AS updated_us FROM export_jobs WHERE ${where.join(' AND ')}
+        ORDER BY ${UPDATED_US} ${dir}, export_id ${dir} LIMIT $${params.length}`,
       params,
     );
     const page = rows.slice(0, f.limit);
     const lastRow = rows.length > f.limit ? page[page.length - 1] : undefined;
     return { records: page.map(toExportRecord), last: lastRow && { updatedUs: lastRow.updated_us as string, exportId: lastRow.export_id } };
+  }
+
+  /** The bot's most recently created export, Deleting ones aside. */
+  async latestForBot(tenantId: string, botId: string): Promise<ExportRecord | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM export_jobs WHERE tenant_id = $1 AND bot_id = $2 AND status <> 'Deleting'
+        ORDER BY created_at DESC, export_id DESC LIMIT 1`,
+      [tenantId, botId],
+    );
+    return rows[0] && toExportRecord(rows[0]);
   }
 
   async setProgress(exportId: string, progress: number): Promise<void> {

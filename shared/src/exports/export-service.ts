@@ -10,7 +10,7 @@ import { JobQueues } from '../queue/queues';
 import { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';
 import { ExportOptions, ExportRecord, ExportRecords, FileFormat, ListFilter, Surface } from './export-record';
-import { checkExportOptions, resolveTasks } from './selection';
+import { checkExportOptions, namesTasks, resolveTasks } from './selection';
 import { readTaskGraph } from '../bots/task-graph';
 
 export interface ExportRequest {
@@ -88,7 +88,7 @@ export class ExportService {
     }
     const options = req.options ?? {};
     checkExportOptions(options);
-    if (options.subTasks) resolveTasks(options, await readTaskGraph(this.deps.db, principal.tenantId, req.botId, req.botVersion));
+    if (namesTasks(options.subTasks)) resolveTasks(options, await readTaskGraph(this.deps.db, principal.tenantId, req.botId, req.botVersion));
     if ((await this.records.countUnfinished(principal.tenantId)) >= limits.EXPORT_MAX_UNFINISHED_PER_TENANT) {
       throw new QuotaExceededError(`at most ${limits.EXPORT_MAX_UNFINISHED_PER_TENANT} exports may be in progress at once; wait for some to finish`);
     }
@@ -135,9 +135,9 @@ export class ExportService {
   /** The bot's most recent export (Kore's export status). */
   async latestForBot(principal: Principal, botId: string): Promise<ExportRecord> {
     assertBotAllowed(principal, botId);
-    const { records } = await this.records.list(principal.tenantId, { botId, order: 'Descending', limit: 1, byCreation: true });
-    if (!records.length) throw new NotFoundError(`bot ${botId} has no export`);
-    return records[0];
+    const record = await this.records.latestForBot(principal.tenantId, botId);
+    if (!record) throw new NotFoundError(`bot ${botId} has no export`);
+    return record;
   }
 
   /** A freshly signed URL (five minutes) for a Completed export, else undefined. */
@@ -167,8 +167,8 @@ export class ExportService {
 
   /** Marks the export Deleting; the worker removes the object, then the record. */
   async delete(principal: Principal, exportId: string): Promise<ExportRecord> {
-    const current = await this.describe(principal, exportId);
-    if (current.status === 'InProgress') throw new ConflictError(`export ${exportId} is still in progress; delete it once it has finished`);
+    await this.describe(principal, exportId); // 404 unless it is the caller's
+    // Only a finished export can be marked; the one it refuses is still InProgress.
     const record = await this.records.markDeleting(principal.tenantId, exportId);
     if (!record) throw new ConflictError(`export ${exportId} is still in progress; delete it once it has finished`);
     await this.deps.queues.enqueueExportDeletion(exportId).catch(() => undefined);

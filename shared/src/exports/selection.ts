@@ -1,6 +1,7 @@
 import { StoredComponent } from '../bots/snapshot';
-import { ComponentKind, KIND_CATEGORIES } from '../bots/kinds';
+import { ComponentKind, KIND_CATEGORIES, TASK_KINDS } from '../bots/kinds';
 import { ValidationError } from '../errors';
+import { TaskGraph, taskKey } from '../bots/task-graph';
 
 /** Kore.ai's `exportOptions` item names and the kinds each one stands for. */
 export const CATEGORY_ITEMS = {
@@ -19,8 +20,8 @@ export const CATEGORY_ITEMS = {
 } as const satisfies Record<string, Record<string, readonly ComponentKind[]>>;
 
 export type Category = keyof typeof CATEGORY_ITEMS;
-const TASK_KINDS = { dialogs: 'dialog', alerts: 'alert', actions: 'action' } as const;
-type TaskList = keyof typeof TASK_KINDS;
+const TASK_LISTS = { dialogs: 'dialog', alerts: 'alert', actions: 'action' } as const;
+type TaskList = keyof typeof TASK_LISTS;
 
 /** What an export includes beyond bot, version and locale. Omitted = everything. */
 export interface ExportOptions {
@@ -39,7 +40,6 @@ export interface Selection {
   tasks?: Set<string>;
 }
 
-const taskKey = (kind: string, name: string) => `${kind}\u0000${name}`;
 
 /** The kinds the categories let through, and whether sample utterances stay. */
 function allowedKinds(options: ExportOptions): { kinds: Set<ComponentKind>; utterances: boolean } {
@@ -81,13 +81,17 @@ export function checkExportOptions(options: ExportOptions): void {
  * plus with `includeDependentTasks` everything they reach through `refs`
  * (cycles end). A name that does not exist is a validation error naming it.
  */
-export function resolveTasks(options: ExportOptions, graph: Map<string, { kind: string; name: string }[]>): Set<string> | undefined {
-  // Empty lists name nothing: Kore's own sample sends them with allTasks meaning "every task".
-  if (!Object.values(options.subTasks ?? {}).some((names) => names?.length)) return undefined;
+/** Whether sub-tasks name any task. Empty lists name nothing: Kore's own sample sends them with allTasks meaning "every task". */
+export function namesTasks(subTasks: ExportOptions['subTasks']): boolean {
+  return Object.values(subTasks ?? {}).some((names) => names?.length);
+}
+
+export function resolveTasks(options: ExportOptions, graph: TaskGraph): Set<string> | undefined {
+  if (!namesTasks(options.subTasks)) return undefined;
   const chosen = new Set<string>();
   const missing: string[] = [];
   const queue: string[] = [];
-  for (const [list, kind] of Object.entries(TASK_KINDS) as [TaskList, string][]) {
+  for (const [list, kind] of Object.entries(TASK_LISTS) as [TaskList, string][]) {
     for (const name of options.subTasks?.[list] ?? []) {
       const key = taskKey(kind, name);
       if (!graph.has(key)) missing.push(`${kind} '${name}'`);
@@ -122,7 +126,7 @@ export async function* selectComponents(components: AsyncIterable<StoredComponen
   for await (const c of components) {
     if (selection.localeId && c.locale !== selection.localeId) continue;
     if (!kinds.has(c.kind)) continue;
-    if (selection.tasks && c.kind in { dialog: 1, alert: 1, action: 1 } && !selection.tasks.has(taskKey(c.kind, c.name))) continue;
+    if (selection.tasks && TASK_KINDS.has(c.kind) && !selection.tasks.has(taskKey(c.kind, c.name))) continue;
     if (!utterances && c.bodyJson.includes('"sampleUtterances"')) {
       const body = JSON.parse(c.bodyJson) as Record<string, unknown>;
       delete body.sampleUtterances;

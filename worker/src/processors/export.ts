@@ -12,6 +12,7 @@ import {
   QUEUES,
   selectComponents,
   resolveTasks,
+  namesTasks,
   describeTasks,
   StoredComponent,
   withSnapshot,
@@ -80,7 +81,7 @@ async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProg
     if (record.localeId && !(await snapshot.hasLocale(record.localeId))) {
       throw new NotFoundError(`bot ${record.botName} version ${record.botVersion} no longer has locale ${record.localeId}`);
     }
-    const tasks = resolveTasks(record.options, await snapshot.taskGraph());
+    const tasks = namesTasks(record.options.subTasks) ? resolveTasks(record.options, await snapshot.taskGraph()) : undefined;
     const total = Math.max(1, await snapshot.count());
     let read = 0;
     let lastReport = Date.now();

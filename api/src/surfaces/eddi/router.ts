@@ -1,4 +1,4 @@
-import { ExportRecord, NotFoundError, Principal, ValidationError } from '@botport/shared';
+import { ExportRecord, NotFoundError, Principal, ValidationError, VERSION_PATTERN } from '@botport/shared';
 import { NextFunction, Request, Response, Router } from 'express';
 import { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
@@ -37,7 +37,7 @@ export function eddiRouter(ctx: ApiContext): Router {
 
   r.post('/export/:botId', requireScope('exports:write'), async (req, res) => {
     const botVersion = typeof req.query.botVersion === 'string' ? req.query.botVersion : '';
-    if (!/^(DRAFT|[1-9][0-9]*)$/.test(botVersion)) throw new ValidationError('botVersion must be a version number (or DRAFT)');
+    if (!VERSION_PATTERN.test(botVersion)) throw new ValidationError('botVersion must be a version number (or DRAFT)');
     const principal = res.locals.principal;
     const created = await ctx.exports.create(principal, 'eddi', { botId: String(req.params.botId), botVersion, fileFormat: 'BotportJson' });
     const record = await settle(principal, created);

@@ -2,11 +2,11 @@ import { ExportRecord, ExportService } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
-import { parse } from '../../http/validate';
+import { botIdSchema, botVersionSchema, parse } from '../../http/validate';
 import { exportOptionsSchema } from '../../http/export-options';
 
-const botId = z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be a 10-character bot id');
-const botVersion = z.string().regex(/^(DRAFT|[1-9][0-9]*)$/, 'must be DRAFT or a version number');
+const botId = botIdSchema;
+const botVersion = botVersionSchema;
 const localeId = z.string().min(1).max(20);
 const filePassword = z.string().min(1).max(1024);
 

@@ -9,6 +9,7 @@ import {
   ValidationError,
   withSnapshot,
   assertBotAllowed,
+  VERSION_PATTERN,
 } from '@botport/shared';
 import { Request, Response, Router } from 'express';
 import { z } from 'zod';
@@ -16,7 +17,6 @@ import { ApiContext } from '../../context';
 import { requireScope } from '../../http/auth';
 import { parse } from '../../http/validate';
 
-const VERSION = /^(DRAFT|[1-9][0-9]*)$/;
 
 const createBot = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(2000).optional() }).strict();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(400).optional() });
@@ -94,7 +94,7 @@ export function botsRouter(ctx: ApiContext): Router {
 
   r.get('/:botId/versions/:version', read, async (req, res) => {
     const version = String(req.params.version);
-    if (!VERSION.test(version)) throw new ValidationError(`version must be DRAFT or a published number, not '${version}'`);
+    if (!VERSION_PATTERN.test(version)) throw new ValidationError(`version must be DRAFT or a published number, not '${version}'`);
     await withSnapshot(ctx.db, res.locals.principal.tenantId, botIdOf(req, res), version, async (snapshot) => {
       res.type('application/json');
       await pipeline(Readable.from(definitionJson(snapshot)), res);

@@ -2,13 +2,13 @@ import { ExportRecord, ExportService, FILE_FORMATS } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
-import { parse } from '../../http/validate';
+import { botIdSchema, botVersionSchema, parse } from '../../http/validate';
 import { exportOptionsSchema } from '../../http/export-options';
 
 const createExport = z
   .object({
-    botId: z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be a 10-character bot id'),
-    botVersion: z.string().regex(/^(DRAFT|[1-9][0-9]*)$/, 'must be DRAFT or a version number').default('DRAFT'),
+    botId: botIdSchema,
+    botVersion: botVersionSchema.default('DRAFT'),
     localeId: z.string().min(1).max(20).optional(),
     fileFormat: z.enum(FILE_FORMATS).default('BotportJson'),
     filePassword: z.string().min(1).max(1024).optional(),
