@@ -94,21 +94,6 @@ export class BotStore {
     if (!rowCount) throw new NotFoundError(`bot ${botId} was not found`);
   }
 
-  /** Replaces the DRAFT with a validated document, atomically. */
-  async replaceDraft(tenantId: string, botId: string, doc: DefinitionDocument): Promise<void> {
-    await inTransaction(this.db, (client) => this.replaceDraftIn(client, tenantId, botId, doc));
-  }
-
-  async replaceDraftIn(client: PoolClient, tenantId: string, botId: string, doc: DefinitionDocument): Promise<void> {
-    await this.lockDraft(client, tenantId, botId);
-    await client.query(`DELETE FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`, [tenantId, botId]);
-    await this.insertComponents(client, tenantId, botId, doc.components);
-    await client.query(
-      `UPDATE bots SET description = $3, updated_at = now() WHERE tenant_id = $1 AND bot_id = $2`,
-      [tenantId, botId, doc.bot.description ?? ''],
-    );
-  }
-
   /** Inserts components into the DRAFT in batches of one statement each. */
   async insertComponents(client: PoolClient, tenantId: string, botId: string, components: Component[]): Promise<void> {
     for (let i = 0; i < components.length; i += INSERT_BATCH) {
@@ -241,16 +226,39 @@ export class BotStore {
   }
 
   /** Serialises writers of one bot's DRAFT; 404 when the bot is not the tenant's. */
-  private async lockDraft(client: PoolClient, tenantId: string, botId: string): Promise<void> {
-    const { rowCount } = await client.query(
-      `SELECT 1 FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT' FOR UPDATE`,
+  async lockDraft(client: PoolClient, tenantId: string, botId: string): Promise<{ botId: string; name: string }> {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT b.name FROM bot_versions v JOIN bots b USING (tenant_id, bot_id)
+        WHERE v.tenant_id = $1 AND v.bot_id = $2 AND v.version = 'DRAFT' FOR UPDATE OF v`,
       [tenantId, botId],
     );
-    if (!rowCount) throw new NotFoundError(`bot ${botId} was not found`);
+    if (!rows.length) throw new NotFoundError(`bot ${botId} was not found`);
+    return { botId, name: rows[0].name };
   }
 
-  private async touchDraft(client: PoolClient, tenantId: string, botId: string): Promise<void> {
+  /** Marks the DRAFT changed; with a description, sets the bot's too. */
+  async touchDraft(client: PoolClient, tenantId: string, botId: string, description?: string): Promise<void> {
     await client.query(`UPDATE bot_versions SET updated_at = now() WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`, [tenantId, botId]);
+    if (description !== undefined) {
+      await client.query(`UPDATE bots SET description = $3, updated_at = now() WHERE tenant_id = $1 AND bot_id = $2`, [tenantId, botId, description]);
+    }
+  }
+
+  async findByName(client: PoolClient, tenantId: string, name: string): Promise<{ botId: string; name: string } | undefined> {
+    const { rows } = await client.query<{ bot_id: string }>('SELECT bot_id FROM bots WHERE tenant_id = $1 AND name = $2', [tenantId, name]);
+    return rows[0] && { botId: rows[0].bot_id, name };
+  }
+
+  /** `name`, or the first of `name (2)`, `name (3)`… that no bot of the tenant has. */
+  async freeName(client: PoolClient, tenantId: string, name: string): Promise<string> {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT name FROM bots WHERE tenant_id = $1 AND (name = $2 OR starts_with(name, $2 || ' ('))`,
+      [tenantId, name],
+    );
+    const taken = new Set(rows.map((r) => r.name));
+    let candidate = name;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${name} (${n})`;
+    return candidate;
   }
 
   private async missingDependencies(client: PoolClient, tenantId: string, botId: string, deps: ComponentRef[]): Promise<ComponentRef[]> {

@@ -50,6 +50,17 @@ const schema = z
     JOB_LOCK_MS: z.coerce.number().int().min(1000).default(30000),
     /** How long EDDI's export call waits for the archive before answering 202. */
     EDDI_EXPORT_WAIT_MS: z.coerce.number().int().min(0).default(10000),
+    /** How long EDDI's import call waits for the new bot before answering 202. */
+    EDDI_IMPORT_WAIT_MS: z.coerce.number().int().min(0).default(10000),
+    IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+    // Archive limits, checked before anything in an uploaded archive is parsed.
+    IMPORT_MAX_ARCHIVE_BYTES: z.coerce.number().int().min(1024).default(512 * 1024 * 1024),
+    IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
+    IMPORT_MAX_ENTRIES: z.coerce.number().int().min(1).default(50000),
+    /** One entry is parsed in memory, so this bounds a worker's memory per import. */
+    IMPORT_MAX_ENTRY_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+    /** Uncompressed ÷ compressed size of one entry; far above what JSON reaches, far below a zip bomb. */
+    IMPORT_MAX_COMPRESSION_RATIO: z.coerce.number().min(2).default(200),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(8000),
   })

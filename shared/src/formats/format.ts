@@ -1,4 +1,6 @@
+import { OpenArchive } from '../archive/zip-reader';
 import { ZipEntry } from '../archive/zip-writer';
+import { Component } from '../bots/definition';
 import { SnapshotHeader, StoredComponent } from '../bots/snapshot';
 import { ExportOptions } from '../exports/selection';
 
@@ -18,4 +20,20 @@ export interface FormatInput {
 export interface ArchiveFormat {
   name: string;
   entries(input: FormatInput): AsyncGenerator<ZipEntry>;
+}
+
+/** What a format reader finds in an archive: the bot and, streamed, its components. */
+export interface ImportedBot {
+  format: string;
+  bot: { name: string; description: string };
+  /** Each component checked on its own; cross-component rules are the importer's. */
+  components: AsyncIterable<Component>;
+}
+
+/** An archive format read back for import; an archive is recognised by its manifest. */
+export interface ArchiveReader {
+  name: string;
+  /** The entry whose presence marks an archive as this format. */
+  manifest: string;
+  read(archive: OpenArchive): Promise<ImportedBot>;
 }

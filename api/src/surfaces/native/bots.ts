@@ -10,6 +10,7 @@ import {
   withSnapshot,
   assertBotAllowed,
   VERSION_PATTERN,
+  replaceDraft,
 } from '@botport/shared';
 import { Request, Response, Router } from 'express';
 import { z } from 'zod';
@@ -60,7 +61,7 @@ export function botsRouter(ctx: ApiContext): Router {
   r.put('/:botId/versions/DRAFT', write, async (req, res) => {
     const doc = validateDefinition(req.body);
     const botId = botIdOf(req, res);
-    await ctx.bots.replaceDraft(res.locals.principal.tenantId, botId, doc);
+    await replaceDraft(ctx.db, ctx.bots, res.locals.principal.tenantId, botId, doc);
     res.json({ botId, version: 'DRAFT', components: doc.components.length });
   });
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError, definitionJson, takeOncePer, validateDefinition, ValidationError, withSnapshot } from '@botport/shared';
+import { AppError, definitionJson, replaceDraft, takeOncePer, validateDefinition, ValidationError, withSnapshot } from '@botport/shared';
 import { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ApiContext } from '../../context';
@@ -62,7 +62,7 @@ export function xeniooRouter(ctx: ApiContext): Router {
     const body = parse(restoreBody, req.body ?? {}, 'the backup');
     if (body.botId !== botId) throw new ValidationError(`the backup is of bot ${body.botId}, the token is for bot ${botId}`);
     const doc = validateDefinition(body.definition);
-    await ctx.bots.replaceDraft(res.locals.principal.tenantId, botId, doc);
+    await replaceDraft(ctx.db, ctx.bots, res.locals.principal.tenantId, botId, doc);
     res.json({ botId, restored: true, components: doc.components.length });
   });
 

@@ -1,0 +1,138 @@
+import yauzl from 'yauzl';
+import { ValidationError } from '../errors';
+
+export interface ArchiveLimits {
+  IMPORT_MAX_UNCOMPRESSED_BYTES: number;
+  IMPORT_MAX_ENTRIES: number;
+  IMPORT_MAX_ENTRY_BYTES: number;
+  IMPORT_MAX_COMPRESSION_RATIO: number;
+}
+
+export interface ArchiveEntry {
+  name: string;
+  size: number;
+  compressedSize: number;
+}
+
+/** An archive whose every entry passed the checks below; entries are read one at a time. */
+export interface OpenArchive {
+  /** File entries by name, in archive order (directories left out). */
+  entries: ReadonlyMap<string, ArchiveEntry>;
+  read(name: string): Promise<Buffer>;
+  close(): void;
+}
+
+/** Small entries cannot be bombs whatever their ratio; only big ones are judged by it. */
+const RATIO_APPLIES_ABOVE = 1024 * 1024;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const refuse = (message: string) => new ValidationError(message);
+
+function entryName(raw: Buffer, index: number): string {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    throw refuse(`entry #${index + 1} has a name that is not valid UTF-8`);
+  }
+}
+
+/** Refuses what could escape an extraction root or confuse a reader. */
+function checkName(name: string): void {
+  if (!name || name.includes('\u0000')) throw refuse(`entry '${name.replace(/\u0000/g, '\\0')}' has an empty name or a NUL character`);
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) throw refuse(`entry '${name}' has an absolute path`);
+  if (name.includes('\\')) throw refuse(`entry '${name}' uses '\\' in its path; zip paths use '/'`);
+  if (name.split('/').some((s) => s === '..')) throw refuse(`entry '${name}' escapes the archive root`);
+}
+
+function checkEntry(entry: yauzl.Entry, name: string, limits: ArchiveLimits): void {
+  const unixMode = (entry.externalFileAttributes >>> 16) & S_IFMT;
+  if (unixMode === S_IFLNK) throw refuse(`entry '${name}' is a symbolic link, which an archive of bot files never holds`);
+  if (entry.generalPurposeBitFlag & 0x1) throw refuse(`entry '${name}' is encrypted; give the archive's password to import it`);
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+    throw refuse(`entry '${name}' uses compression method ${entry.compressionMethod}; only stored and deflated entries can be read`);
+  }
+  if (entry.uncompressedSize > limits.IMPORT_MAX_ENTRY_BYTES) {
+    throw refuse(`entry '${name}' is ${mb(entry.uncompressedSize)} uncompressed; one entry may be at most ${mb(limits.IMPORT_MAX_ENTRY_BYTES)}`);
+  }
+  const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
+  if (entry.uncompressedSize > RATIO_APPLIES_ABOVE && ratio > limits.IMPORT_MAX_COMPRESSION_RATIO) {
+    throw refuse(`entry '${name}' expands ${Math.round(ratio)}:1, more than the ${limits.IMPORT_MAX_COMPRESSION_RATIO}:1 allowed (a zip bomb?)`);
+  }
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false }, (err, zip) =>
+      err || !zip ? reject(refuse(`the upload is not a readable zip archive (${err?.message ?? 'unknown error'}); is it truncated?`)) : resolve(zip),
+    ),
+  );
+}
+
+/**
+ * Opens a zip file on disk and checks its central directory before any entry
+ * is read: entry count, total and per-entry sizes, compression ratio, names
+ * (UTF-8, relative, no `..`, no duplicates), symlinks and encryption. Sizes
+ * the directory declares are enforced while reading (yauzl validates them),
+ * so a lying header cannot expand past the limits either.
+ */
+export async function openArchive(path: string, limits: ArchiveLimits): Promise<OpenArchive> {
+  const zip = await openZip(path);
+  try {
+    if (zip.entryCount > limits.IMPORT_MAX_ENTRIES) {
+      throw refuse(`the archive has ${zip.entryCount} entries; at most ${limits.IMPORT_MAX_ENTRIES} are allowed`);
+    }
+    const raw = new Map<string, yauzl.Entry>();
+    const entries = new Map<string, ArchiveEntry>();
+    let total = 0;
+    await new Promise<void>((resolve, reject) => {
+      let index = 0;
+      zip.on('entry', (entry: yauzl.Entry) => {
+        try {
+          const name = entryName(entry.fileName as unknown as Buffer, index++);
+          checkName(name);
+          if (raw.has(name)) throw refuse(`entry '${name}' appears twice in the archive`);
+          checkEntry(entry, name, limits);
+          raw.set(name, entry);
+          if (!name.endsWith('/')) entries.set(name, { name, size: entry.uncompressedSize, compressedSize: entry.compressedSize });
+          total += entry.uncompressedSize;
+          if (total > limits.IMPORT_MAX_UNCOMPRESSED_BYTES) {
+            throw refuse(`the archive expands to more than ${mb(limits.IMPORT_MAX_UNCOMPRESSED_BYTES)}, the most allowed`);
+          }
+          zip.readEntry();
+        } catch (err) {
+          reject(err);
+        }
+      });
+      zip.on('end', resolve);
+      zip.on('error', (err: Error) => reject(refuse(`the archive is damaged: ${err.message}`)));
+      zip.readEntry();
+    });
+    return {
+      entries,
+      read: (name) => readEntry(zip, raw.get(name), name),
+      close: () => zip.close(),
+    };
+  } catch (err) {
+    zip.close();
+    throw err;
+  }
+}
+
+function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string): Promise<Buffer> {
+  if (!entry) return Promise.reject(refuse(`the archive has no entry '${name}'`));
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (err, stream) => {
+      if (err || !stream) return reject(refuse(`entry '${name}' cannot be read: ${err?.message}`));
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+      stream.on('error', (e: Error) => reject(refuse(`entry '${name}' is damaged: ${e.message}`)));
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { OpenArchive } from '../../archive/zip-reader';
+import { checkComponent, Component, MAX_NAME_LENGTH } from '../../bots/definition';
+import { FieldError, ValidationError } from '../../errors';
+import { ArchiveReader, ImportedBot } from '../format';
+import { BOTPORT_JSON_VERSION } from './writer';
+
+const MANIFEST = 'manifest.json';
+const BOT_FILE = 'bot.json';
+/** Enough to act on; a thousand more of the same help nobody. */
+const MAX_REPORTED = 20;
+
+const manifestSchema = z.object({
+  format: z.literal('BotportJson'),
+  formatVersion: z.number().int(),
+  entries: z.array(z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().min(0) })),
+});
+
+const botSchema = z.object({ name: z.string().trim().min(1).max(MAX_NAME_LENGTH), description: z.string().max(2000).default('') });
+
+function parseJson(data: Buffer, name: string): unknown {
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch (err) {
+    throw new ValidationError(`entry '${name}' is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, data: Buffer, name: string): T {
+  const parsed = schema.safeParse(parseJson(data, name));
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ValidationError(`entry '${name}' is not a botport ${name}: ${first.path.join('.') || '(top)'} ${first.message}`);
+  }
+  return parsed.data;
+}
+
+/** Every archive entry is listed in the manifest and every listed entry is there. */
+function checkListing(archive: OpenArchive, listed: Set<string>): void {
+  for (const name of archive.entries.keys()) {
+    if (name !== MANIFEST && !listed.has(name)) throw new ValidationError(`entry '${name}' is not listed in the manifest`);
+  }
+  for (const name of listed) {
+    if (!archive.entries.has(name)) throw new ValidationError(`the manifest lists '${name}', which is not in the archive`);
+  }
+}
+
+async function readVerified(archive: OpenArchive, entry: { path: string; sha256: string; size: number }): Promise<Buffer> {
+  const data = await archive.read(entry.path);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  if (data.length !== entry.size || sha256 !== entry.sha256) {
+    throw new ValidationError(`entry '${entry.path}' does not match the SHA-256 the manifest records; the archive was altered or damaged`);
+  }
+  return data;
+}
+
+/** Reads botport's own archives back: every entry verified against the manifest's SHA-256. */
+export const botportJsonReader: ArchiveReader = {
+  name: 'BotportJson',
+  manifest: MANIFEST,
+  async read(archive: OpenArchive): Promise<ImportedBot> {
+    const manifest = parseWith(manifestSchema, await archive.read(MANIFEST), MANIFEST);
+    if (manifest.formatVersion > BOTPORT_JSON_VERSION) {
+      throw new ValidationError(`the archive is BotportJson version ${manifest.formatVersion}; this botport reads up to version ${BOTPORT_JSON_VERSION}`);
+    }
+    checkListing(archive, new Set(manifest.entries.map((e) => e.path)));
+    const botEntry = manifest.entries.find((e) => e.path === BOT_FILE);
+    if (!botEntry) throw new ValidationError(`the archive has no ${BOT_FILE}`);
+    const bot = parseWith(botSchema, await readVerified(archive, botEntry), BOT_FILE);
+
+    async function* components(): AsyncGenerator<Component> {
+      const errors: FieldError[] = [];
+      for (const entry of manifest.entries) {
+        if (entry.path === BOT_FILE) continue;
+        const { component, errors: own } = checkComponent(parseJson(await readVerified(archive, entry), entry.path), []);
+        if (component) yield component;
+        else errors.push(...own.map((e) => ({ path: `${entry.path} ${e.path}`, message: e.message })));
+        if (errors.length >= MAX_REPORTED) break;
+      }
+      if (errors.length) throw new ValidationError(`the archive holds components that are not valid`, errors);
+    }
+    return { format: 'BotportJson', bot, components: components() };
+  },
+};
