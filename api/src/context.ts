@@ -1,7 +1,8 @@
-import { CoreContext, ExportService, JobQueues } from '@botport/shared';
+import { CoreContext, ExportService, ImportService, JobQueues } from '@botport/shared';
 
 /** Everything a request handler may touch, built once at start. */
 export interface ApiContext extends CoreContext {
   queues: JobQueues;
   exports: ExportService;
+  imports: ImportService;
 }

@@ -1,5 +1,5 @@
 import { Server } from 'node:http';
-import { closeCoreContext, createCoreContext, ExportService, JobQueues, loadConfigOrExit, migrate } from '@botport/shared';
+import { closeCoreContext, createCoreContext, ExportService, ImportService, JobQueues, loadConfigOrExit, migrate } from '@botport/shared';
 import { createApp } from './app';
 import { ApiContext } from './context';
 
@@ -8,7 +8,8 @@ export function createContext(config: ApiContext['config']): ApiContext {
   const queues = new JobQueues(config);
   const secret = config.SECRETS_KEY ?? (config.JWT_SECRET as string);
   const exports = new ExportService({ ...core, queues, limits: config, secret });
-  return { ...core, queues, exports };
+  const imports = new ImportService({ ...core, queues, limits: config, secret });
+  return { ...core, queues, exports, imports };
 }
 
 export async function closeContext(ctx: ApiContext): Promise<void> {

@@ -100,20 +100,52 @@ export async function startWorker(env: Record<string, string> = {}): Promise<Tes
   };
 }
 
-/** Polls until the export leaves InProgress (DescribeExport through the Lex surface). */
-export async function waitForExport(api: { url: string }, bearer: string, exportId: string, timeoutMs = 30000): Promise<any> {
+/** Polls a Lex Describe operation until the job leaves InProgress. */
+async function waitForJob(api: { url: string }, bearer: string, path: string, statusField: string, timeoutMs: number): Promise<any> {
   const start = Date.now();
   for (;;) {
-    const res = await call(api, 'GET', `/exports/${exportId}/`, { token: bearer });
-    if (res.status !== 200) throw new Error(`DescribeExport answered ${res.status}: ${res.text}`);
-    if (res.body.exportStatus !== 'InProgress') return res.body;
-    if (Date.now() - start > timeoutMs) throw new Error(`export ${exportId} still InProgress after ${timeoutMs} ms`);
+    const res = await call(api, 'GET', path, { token: bearer });
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.text}`);
+    if (res.body[statusField] !== 'InProgress') return res.body;
+    if (Date.now() - start > timeoutMs) throw new Error(`${path} still InProgress after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+/** Polls until the export leaves InProgress (DescribeExport through the Lex surface). */
+export function waitForExport(api: { url: string }, bearer: string, exportId: string, timeoutMs = 30000): Promise<any> {
+  return waitForJob(api, bearer, `/exports/${exportId}/`, 'exportStatus', timeoutMs);
+}
+
+/** Polls until the import leaves InProgress (DescribeImport through the Lex surface). */
+export function waitForImport(api: { url: string }, bearer: string, importId: string, timeoutMs = 30000): Promise<any> {
+  return waitForJob(api, bearer, `/imports/${importId}/`, 'importStatus', timeoutMs);
+}
+
+/** Lex's import steps: CreateUploadUrl, PUT the archive, StartImport. Returns StartImport's answer. */
+export async function startImport(
+  api: { url: string },
+  bearer: string,
+  archive: Buffer,
+  resourceSpecification: object,
+  mergeStrategy = 'FailOnConflict',
+): Promise<{ status: number; body: any; text: string }> {
+  const upload = await call(api, 'POST', '/createuploadurl/', { token: bearer });
+  if (upload.status !== 200) throw new Error(`CreateUploadUrl: ${upload.status} ${upload.text}`);
+  const put = await fetch(upload.body.uploadUrl, { method: 'PUT', body: archive });
+  if (put.status !== 200) throw new Error(`upload: ${put.status} ${await put.text()}`);
+  return call(api, 'PUT', '/imports/', { token: bearer, body: { importId: upload.body.importId, resourceSpecification, mergeStrategy } });
+}
+
+/** A bot's DRAFT as a definition document (GET /v1/bots/{id}/versions/DRAFT). */
+export async function draftOf(api: { url: string }, bearer: string, botId: string): Promise<any> {
+  const res = await call(api, 'GET', `/v1/bots/${botId}/versions/DRAFT`, { token: bearer });
+  if (res.status !== 200) throw new Error(`get draft: ${res.status} ${res.text}`);
+  return res.body;
+}
+
 /** Creates a bot with the given draft, optionally publishing it; returns its id. */
-export async function createBotWith(api: { url: string }, bearer: string, doc: { bot: { name: string } }, publish = false): Promise<string> {
+export async function createBotWith(api: { url: string }, bearer: string, doc: { bot: { name: string }; components?: unknown[] }, publish = false): Promise<string> {
   const created = await call(api, 'POST', '/v1/bots', { token: bearer, body: { name: doc.bot.name } });
   if (created.status !== 201) throw new Error(`create bot: ${created.status} ${created.text}`);
   const botId = created.body.botId as string;

@@ -1,4 +1,5 @@
-import { ExportRecords, JobQueues, MAINTENANCE_JOBS } from '@botport/shared';
+import { Job } from 'bullmq';
+import { ExportRecords, ImportRecords, JobQueues, MAINTENANCE_JOBS } from '@botport/shared';
 import { WorkerContext } from './context';
 
 const BATCH = 500;
@@ -6,26 +7,56 @@ const BATCH = 500;
 const GRACE_MS = 5000;
 const SWEEP_EVERY_MS = 15 * 60 * 1000;
 
+/** One kind of job as the reconciler sees it: its unfinished records and their queue entries. */
+interface JobKind {
+  unfinished(): Promise<{ id: string; status: string }[]>;
+  queueJob(id: string, deleting: boolean): Promise<Job | undefined>;
+  enqueue(id: string, deleting: boolean): Promise<void>;
+  fail(id: string, reasons: string[]): Promise<void>;
+}
+
+function jobKinds(ctx: WorkerContext, queues: JobQueues): JobKind[] {
+  const exports = new ExportRecords(ctx.db);
+  const imports = new ImportRecords(ctx.db);
+  return [
+    {
+      unfinished: async () => (await exports.unfinished(GRACE_MS, BATCH)).map((r) => ({ id: r.exportId, status: r.status })),
+      queueJob: (id, deleting) => (deleting ? queues.maintenance.getJob(`delete-${id}`) : queues.exports.getJob(id)),
+      enqueue: (id, deleting) => (deleting ? queues.enqueueExportDeletion(id) : queues.enqueueExport(id)),
+      fail: (id, reasons) => exports.fail(id, reasons),
+    },
+    {
+      unfinished: async () => (await imports.unfinished(GRACE_MS, BATCH)).map((r) => ({ id: r.importId, status: r.status })),
+      queueJob: (id, deleting) => (deleting ? queues.maintenance.getJob(`delete-import-${id}`) : queues.imports.getJob(id)),
+      enqueue: (id, deleting) => (deleting ? queues.enqueueImportDeletion(id) : queues.enqueueImport(id)),
+      fail: (id, reasons) => imports.fail(id, reasons),
+    },
+  ];
+}
+
 /**
  * PostgreSQL is the record of truth; Redis may lose everything (it keeps
- * nothing on disk here). Every unfinished record whose queue entry is gone is
- * enqueued again under its own id, so running this on every worker at once is
- * harmless. It also re-declares the sweeper's schedule, which a flush erases.
+ * nothing on disk here). Every unfinished export or import whose queue entry
+ * is gone is enqueued again under its own id, so running this on every
+ * worker at once is harmless. It also re-declares the sweeper's schedule,
+ * which a flush erases.
  */
-export async function reconcileLostJobs(ctx: WorkerContext, queues: JobQueues, records = new ExportRecords(ctx.db)): Promise<number> {
+export async function reconcileLostJobs(ctx: WorkerContext, queues: JobQueues): Promise<number> {
   await queues.maintenance.upsertJobScheduler(MAINTENANCE_JOBS.sweepExpired, { every: SWEEP_EVERY_MS }, { name: MAINTENANCE_JOBS.sweepExpired });
   let requeued = 0;
-  for (const r of await records.unfinished(GRACE_MS, BATCH)) {
-    const deleting = r.status === 'Deleting';
-    const job = deleting ? await queues.maintenance.getJob(`delete-${r.exportId}`) : await queues.exports.getJob(r.exportId);
-    const state = job ? await job.getState() : 'missing';
-    if (state === 'failed' && !deleting) {
-      await records.fail(r.exportId, [job?.failedReason || 'the export failed']);
-    } else if (state === 'missing' || state === 'completed' || state === 'unknown' || state === 'failed') {
-      // Finished or lost while the record says otherwise: run it again under the same id.
-      if (job) await job.remove().catch(() => undefined);
-      await (deleting ? queues.enqueueExportDeletion(r.exportId) : queues.enqueueExport(r.exportId));
-      requeued++;
+  for (const kind of jobKinds(ctx, queues)) {
+    for (const r of await kind.unfinished()) {
+      const deleting = r.status === 'Deleting';
+      const job = await kind.queueJob(r.id, deleting);
+      const state = job ? await job.getState() : 'missing';
+      if (state === 'failed' && !deleting) {
+        await kind.fail(r.id, [job?.failedReason || 'the job failed']);
+      } else if (state === 'missing' || state === 'completed' || state === 'unknown' || state === 'failed') {
+        // Finished or lost while the record says otherwise: run it again under the same id.
+        if (job) await job.remove().catch(() => undefined);
+        await kind.enqueue(r.id, deleting);
+        requeued++;
+      }
     }
   }
   if (requeued) ctx.logger.warn({ requeued }, 'reconciler re-enqueued lost jobs');

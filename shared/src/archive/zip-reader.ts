@@ -1,5 +1,6 @@
 import yauzl from 'yauzl';
 import { ValidationError } from '../errors';
+import { mb } from './byte-limit';
 
 export interface ArchiveLimits {
   IMPORT_MAX_UNCOMPRESSED_BYTES: number;
@@ -60,10 +61,6 @@ function checkEntry(entry: yauzl.Entry, name: string, limits: ArchiveLimits): vo
   if (entry.uncompressedSize > RATIO_APPLIES_ABOVE && ratio > limits.IMPORT_MAX_COMPRESSION_RATIO) {
     throw refuse(`entry '${name}' expands ${Math.round(ratio)}:1, more than the ${limits.IMPORT_MAX_COMPRESSION_RATIO}:1 allowed (a zip bomb?)`);
   }
-}
-
-export function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function openZip(path: string): Promise<yauzl.ZipFile> {

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { JobListFilter, listJobs, ListPosition } from '../paging/job-listing';
 import { ExportOptions } from './selection';
 
 export type { ExportOptions } from './selection';
@@ -55,7 +56,6 @@ interface Row {
   created_at: Date;
   updated_at: Date;
   expires_at: Date;
-  updated_us?: string;
 }
 
 export const toExportRecord = (r: Row): ExportRecord => ({
@@ -81,20 +81,6 @@ export const toExportRecord = (r: Row): ExportRecord => ({
   updatedAt: r.updated_at,
   expiresAt: r.expires_at,
 });
-
-export interface ListFilter {
-  botId?: string;
-  botVersion?: string;
-  localeId?: string;
-  /** 'Bot' (whole-bot exports) or 'BotLocale' (single-locale exports). */
-  resourceTypes?: ('Bot' | 'BotLocale')[];
-  order: 'Ascending' | 'Descending';
-  limit: number;
-  after?: { updatedUs: string; exportId: string };
-}
-
-/** The keyset position of a listing: last update to the microsecond (JavaScript dates stop at milliseconds). */
-const UPDATED_US = '(extract(epoch FROM updated_at) * 1000000)::bigint';
 
 /** SQL for export job records. Every read that a caller can reach is scoped by tenant. */
 export class ExportRecords {
@@ -136,32 +122,9 @@ export class ExportRecords {
     return rows[0].n;
   }
 
-  async list(tenantId: string, f: ListFilter): Promise<{ records: ExportRecord[]; last?: { updatedUs: string; exportId: string } }> {
-    const params: unknown[] = [tenantId];
-    const where = ['tenant_id = $1', `status <> 'Deleting'`];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.botId) add('bot_id = ?', f.botId);
-    if (f.botVersion) add('bot_version = ?', f.botVersion);
-    if (f.localeId) add('locale_id = ?', f.localeId);
-    if (f.resourceTypes && f.resourceTypes.length === 1) where.push(f.resourceTypes[0] === 'Bot' ? 'locale_id IS NULL' : 'locale_id IS NOT NULL');
-    const cmp = f.order === 'Ascending' ? '>' : '<';
-    if (f.after) {
-      params.push(f.after.updatedUs, f.after.exportId);
-      where.push(`(${UPDATED_US}, export_id) ${cmp} ($${params.length - 1}::bigint, $${params.length})`);
-    }
-    const dir = f.order === 'Ascending' ? 'ASC' : 'DESC';
-    params.push(f.limit + 1);
-    const { rows } = await this.db.query<Row>(
-      `SELECT *, ${UPDATED_US}::text AS updated_us FROM export_jobs WHERE ${where.join(' AND ')}
-        ORDER BY ${UPDATED_US} ${dir}, export_id ${dir} LIMIT $${params.length}`,
-      params,
-    );
-    const page = rows.slice(0, f.limit);
-    const lastRow = rows.length > f.limit ? page[page.length - 1] : undefined;
-    return { records: page.map(toExportRecord), last: lastRow && { updatedUs: lastRow.updated_us as string, exportId: lastRow.export_id } };
+  async list(tenantId: string, f: JobListFilter): Promise<{ records: ExportRecord[]; last?: ListPosition }> {
+    const { rows, last } = await listJobs<Row>(this.db, 'export_jobs', 'export_id', tenantId, f, { botId: 'bot_id', botVersion: 'bot_version' });
+    return { records: rows.map(toExportRecord), last };
   }
 
   /** The bot's most recently created export, Deleting ones aside. */

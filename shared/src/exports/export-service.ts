@@ -5,11 +5,12 @@ import { assertBotAllowed, Principal } from '../auth/tokens';
 import { BotStore } from '../bots/bot-store';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
 import { newId } from '../ids';
-import { PageTokens } from '../paging/page-token';
+import { canonicalJson, PageTokens } from '../paging/page-token';
+import { JobListQuery, pageOfJobs } from '../paging/job-listing';
 import { JobQueues } from '../queue/queues';
 import { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';
-import { ExportOptions, ExportRecord, ExportRecords, FileFormat, ListFilter, Surface } from './export-record';
+import { ExportOptions, ExportRecord, ExportRecords, FileFormat, Surface } from './export-record';
 import { checkExportOptions, namesTasks, resolveTasks } from './selection';
 import { readTaskGraph } from '../bots/task-graph';
 
@@ -22,10 +23,6 @@ export interface ExportRequest {
   filePassword?: string;
 }
 
-export interface ExportListQuery extends Omit<ListFilter, 'after'> {
-  nextToken?: string;
-}
-
 export interface ExportLimits {
   EXPORT_MAX_UNFINISHED_PER_TENANT: number;
   EXPORT_CREATE_PER_MINUTE: number;
@@ -33,19 +30,6 @@ export interface ExportLimits {
 }
 
 const UNIQUE_VIOLATION = '23505';
-
-/** JSON with sorted keys, so equal options always hash alike. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** The file name a download is saved under, as Lex names its exports. */
 export function exportFileName(r: Pick<ExportRecord, 'botName' | 'botVersion' | 'exportId' | 'fileFormat'>): string {
@@ -146,16 +130,8 @@ export class ExportService {
     return this.deps.storage.presignDownload(record.objectKey, exportFileName(record));
   }
 
-  async list(principal: Principal, query: ExportListQuery): Promise<{ records: ExportRecord[]; nextToken?: string }> {
-    const { nextToken, ...filter } = query;
-    if (principal.botId) {
-      if (filter.botId && filter.botId !== principal.botId) return { records: [] };
-      filter.botId = principal.botId;
-    }
-    const scope = `exports\u0000${principal.tenantId}\u0000${canonicalJson({ ...filter, limit: undefined })}`;
-    const after = nextToken ? this.pageTokens.verify<ListFilter['after']>(nextToken, scope) : undefined;
-    const { records, last } = await this.records.list(principal.tenantId, { ...filter, after });
-    return { records, nextToken: last && this.pageTokens.sign(last, scope) };
+  async list(principal: Principal, query: JobListQuery): Promise<{ records: ExportRecord[]; nextToken?: string }> {
+    return pageOfJobs(this.pageTokens, 'exports', principal, query, (filter) => this.records.list(principal.tenantId, filter));
   }
 
   /** Changing a finished export's protection arrives with password support. */

@@ -4,6 +4,7 @@ import IORedis, { Redis, RedisOptions } from 'ioredis';
 /** Queue names: one per kind of work, so each can be scaled and watched alone. */
 export const QUEUES = {
   exports: 'exports',
+  imports: 'imports',
   maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -26,14 +27,15 @@ export interface QueueSettings {
 }
 
 /** Job names on the maintenance queue. */
-export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', sweepExpired: 'sweep-expired' } as const;
+export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', deleteImport: 'delete-import', sweepExpired: 'sweep-expired' } as const;
 
 /**
  * The producer side of every queue. Job ids are chosen here: an export's job
- * id is its export id, so adding it twice (api retry, reconciler) is a no-op.
+ * id is its export id (an import's, its import id), so adding it twice (api retry, reconciler) is a no-op.
  */
 export class JobQueues {
   readonly exports: Queue;
+  readonly imports: Queue;
   readonly maintenance: Queue;
   private readonly connection: Redis;
 
@@ -47,6 +49,7 @@ export class JobQueues {
     };
     const opts = { connection: this.connection, prefix: settings.QUEUE_PREFIX, defaultJobOptions };
     this.exports = new Queue(QUEUES.exports, opts);
+    this.imports = new Queue(QUEUES.imports, opts);
     this.maintenance = new Queue(QUEUES.maintenance, opts);
   }
 
@@ -58,8 +61,16 @@ export class JobQueues {
     await this.maintenance.add(MAINTENANCE_JOBS.deleteExport, { exportId }, { jobId: `delete-${exportId}` });
   }
 
+  async enqueueImport(importId: string): Promise<void> {
+    await this.imports.add('import', { importId }, { jobId: importId });
+  }
+
+  async enqueueImportDeletion(importId: string): Promise<void> {
+    await this.maintenance.add(MAINTENANCE_JOBS.deleteImport, { importId }, { jobId: `delete-import-${importId}` });
+  }
+
   async close(): Promise<void> {
-    await Promise.allSettled([this.exports.close(), this.maintenance.close()]);
+    await Promise.allSettled([this.exports.close(), this.imports.close(), this.maintenance.close()]);
     this.connection.disconnect();
   }
 }

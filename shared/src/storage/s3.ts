@@ -3,6 +3,8 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -24,17 +26,25 @@ export const PRESIGNED_URL_SECONDS = 300;
 export class Storage {
   readonly client: S3Client;
   readonly bucket: string;
+  /**
+   * Signs upload URLs without a request checksum: the SDK would otherwise
+   * sign the CRC32 of an empty body into the URL, and S3 would refuse every
+   * real upload to it.
+   */
+  private readonly uploadSigner: S3Client;
 
   constructor(settings: StorageSettings) {
     this.bucket = settings.S3_BUCKET;
-    this.client = new S3Client({
+    const options = {
       region: settings.S3_REGION,
       endpoint: settings.S3_ENDPOINT || undefined,
       forcePathStyle: settings.S3_FORCE_PATH_STYLE,
       requestChecksumCalculation: settings.S3_CHECKSUM_MODE,
       responseChecksumValidation: settings.S3_CHECKSUM_MODE,
       maxAttempts: 3,
-    });
+    };
+    this.client = new S3Client(options);
+    this.uploadSigner = new S3Client({ ...options, requestChecksumCalculation: 'WHEN_REQUIRED' });
   }
 
   async ensureBucket(): Promise<void> {
@@ -57,6 +67,28 @@ export class Storage {
       new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: `attachment; filename="${safe}"` }),
       { expiresIn: PRESIGNED_URL_SECONDS },
     );
+  }
+
+  /** A PUT URL valid PRESIGNED_URL_SECONDS for a client to upload an archive to `key`. */
+  presignUpload(key: string): Promise<string> {
+    return getSignedUrl(this.uploadSigner, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: PRESIGNED_URL_SECONDS });
+  }
+
+  /** The object's size, or undefined when there is none. */
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return head.ContentLength ?? 0;
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** The object as a stream. */
+  async download(key: string): Promise<Readable> {
+    const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return Body as Readable;
   }
 
   /**
@@ -88,5 +120,6 @@ export class Storage {
 
   destroy(): void {
     this.client.destroy();
+    this.uploadSigner.destroy();
   }
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Job, UnrecoverableError } from 'bullmq';
+import { Job } from 'bullmq';
 import {
-  AppError,
   ExportRecord,
   ExportRecords,
   exportObjectKey,
@@ -14,14 +13,13 @@ import {
   resolveTasks,
   namesTasks,
   describeTasks,
-  StoredComponent,
   withSnapshot,
   zipChunks,
 } from '@botport/shared';
 import { WorkerContext } from '../context';
 import { Processor } from './index';
-
-const PROGRESS_EVERY_MS = 1000;
+import { settleFailure } from './job-failure';
+import { withProgress } from './progress';
 
 /**
  * Exports one bot version: one snapshot read by cursor → selection → archive
@@ -51,16 +49,7 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
     log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
     return 'completed';
   } catch (err) {
-    // 4xx-class errors (bot, version or locale gone) will not fix themselves; outages (503) may.
-    const permanent = err instanceof AppError && err.status < 500;
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (permanent || lastAttempt) {
-      const reason = permanent ? err.message : `the export failed after ${job.attemptsMade + 1} attempts: ${(err as Error).message}`;
-      await records.fail(record.exportId, [reason]);
-      log.warn({ reason }, 'export failed');
-      if (permanent) throw new UnrecoverableError(reason);
-    }
-    throw err;
+    return settleFailure(job, err, 'the export', (reasons) => records.fail(record.exportId, reasons), log);
   }
 }
 
@@ -82,25 +71,13 @@ async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProg
       throw new NotFoundError(`bot ${record.botName} version ${record.botVersion} no longer has locale ${record.localeId}`);
     }
     const tasks = namesTasks(record.options.subTasks) ? resolveTasks(record.options, await snapshot.taskGraph()) : undefined;
-    const total = Math.max(1, await snapshot.count());
-    let read = 0;
-    let lastReport = Date.now();
-    const counted = async function* (source: AsyncIterable<StoredComponent>) {
-      for await (const c of source) {
-        read++;
-        if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
-          lastReport = Date.now();
-          await reportProgress(Math.min(99, Math.floor((read / total) * 100)));
-        }
-        yield c;
-      }
-    };
+    const counted = withProgress(snapshot.components(), await snapshot.count(), reportProgress);
     const entries = format.entries({
       header: snapshot.header,
       localeId: record.localeId,
       options: record.options,
       resolvedTasks: describeTasks(tasks),
-      components: selectComponents(counted(snapshot.components()), { localeId: record.localeId, options: record.options, tasks }),
+      components: selectComponents(counted, { localeId: record.localeId, options: record.options, tasks }),
       note: (message) => notes.push(message),
     });
 

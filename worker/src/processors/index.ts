@@ -2,6 +2,7 @@ import { Job } from 'bullmq';
 import { QueueName } from '@botport/shared';
 import { WorkerContext } from '../context';
 import { exportProcessor } from './export';
+import { importProcessor } from './import';
 import { maintenanceProcessor } from './maintenance';
 
 export interface Processor {
@@ -12,5 +13,5 @@ export interface Processor {
 
 /** Every job processor this worker runs, by queue. */
 export function processors(ctx: WorkerContext): Processor[] {
-  return [exportProcessor(ctx), maintenanceProcessor(ctx)];
+  return [exportProcessor(ctx), importProcessor(ctx), maintenanceProcessor(ctx)];
 }

@@ -1,22 +1,40 @@
 import { Job } from 'bullmq';
-import { ExportRecords, MAINTENANCE_JOBS, QUEUES } from '@botport/shared';
+import { ExportRecords, ImportRecords, MAINTENANCE_JOBS, QUEUES } from '@botport/shared';
 import { WorkerContext } from '../context';
 import { Processor } from './index';
 
 const SWEEP_BATCH = 100;
 
 /**
- * Deletes exports: one on request (DeleteExport), or every one past its seven
- * days (the sweeper). Object first, then record, so a crash in between leaves
- * a record that the next run deletes again — never an orphaned object.
- * Idempotent: running twice, or on two workers, is harmless.
+ * Deletes exports and imports: one on request (DeleteExport, DeleteImport),
+ * or every one past its seven days (the sweeper), with uploads no import
+ * took. Object first, then record, so a crash in between leaves a record
+ * that the next run deletes again — never an orphaned object. Idempotent:
+ * running twice, or on two workers, is harmless. An imported bot is never
+ * touched: deleting an import removes its job and uploaded archive only.
  */
 export function maintenanceProcessor(ctx: WorkerContext): Processor {
-  const records = new ExportRecords(ctx.db);
+  const exports = new ExportRecords(ctx.db);
+  const imports = new ImportRecords(ctx.db);
 
   async function deleteExport(exportId: string, objectKey: string | null): Promise<void> {
     if (objectKey) await ctx.storage.delete(objectKey);
-    await records.remove(exportId);
+    await exports.remove(exportId);
+  }
+
+  async function deleteImport(importId: string, uploadId: string, objectKey: string): Promise<void> {
+    await ctx.storage.delete(objectKey);
+    await imports.remove(importId, uploadId);
+  }
+
+  /** Runs `remove` over `next()` batches until none is left; returns how many went. */
+  async function sweep<T>(next: () => Promise<T[]>, remove: (item: T) => Promise<void>): Promise<number> {
+    let swept = 0;
+    for (let batch = await next(); batch.length; batch = await next()) {
+      for (const item of batch) await remove(item);
+      swept += batch.length;
+    }
+    return swept;
   }
 
   return {
@@ -24,18 +42,29 @@ export function maintenanceProcessor(ctx: WorkerContext): Processor {
     concurrency: 2,
     async handle(job: Job) {
       if (job.name === MAINTENANCE_JOBS.deleteExport) {
-        const record = await records.getById(job.data.exportId);
+        const record = await exports.getById(job.data.exportId);
         if (record?.status === 'Deleting') await deleteExport(record.exportId, record.objectKey);
         return 'deleted';
       }
+      if (job.name === MAINTENANCE_JOBS.deleteImport) {
+        const record = await imports.getById(job.data.importId);
+        if (record?.status === 'Deleting') await deleteImport(record.importId, record.uploadId, record.objectKey);
+        return 'deleted';
+      }
       if (job.name === MAINTENANCE_JOBS.sweepExpired) {
-        let swept = 0;
-        for (let batch = await records.expired(SWEEP_BATCH); batch.length; batch = await records.expired(SWEEP_BATCH)) {
-          for (const r of batch) await deleteExport(r.exportId, r.objectKey);
-          swept += batch.length;
-        }
-        if (swept) ctx.logger.info({ swept }, 'expired exports swept');
-        return `swept ${swept}`;
+        const swept = {
+          exports: await sweep(() => exports.expired(SWEEP_BATCH), (r) => deleteExport(r.exportId, r.objectKey)),
+          imports: await sweep(() => imports.expired(SWEEP_BATCH), (r) => deleteImport(r.importId, r.uploadId, r.objectKey)),
+          uploads: await sweep(
+            () => imports.expiredUploads(SWEEP_BATCH),
+            async (u) => {
+              await ctx.storage.delete(u.objectKey);
+              await imports.removeUpload(u.uploadId);
+            },
+          ),
+        };
+        if (swept.exports + swept.imports + swept.uploads) ctx.logger.info(swept, 'expired jobs swept');
+        return `swept ${swept.exports} exports, ${swept.imports} imports, ${swept.uploads} uploads`;
       }
       throw new Error(`unknown maintenance job ${job.name}`);
     },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { botIdSchema, botVersionSchema, parse } from '../../http/validate';
 import { exportOptionsSchema } from '../../http/export-options';
+import { epoch, listBody, listQuery } from './listing';
 
 const botId = botIdSchema;
 const botVersion = botVersionSchema;
@@ -32,25 +33,9 @@ const createExport = z
   })
   .strict();
 
-const listExports = z
-  .object({
-    botId: botId.optional(),
-    botVersion: botVersion.optional(),
-    localeId: localeId.optional(),
-    sortBy: z.object({ attribute: z.literal('LastUpdatedDateTime'), order: z.enum(['Ascending', 'Descending']) }).strict().optional(),
-    filters: z
-      .array(z.object({ name: z.literal('ExportResourceType'), values: z.array(z.string().min(1)).length(1), operator: z.enum(['CO', 'EQ']) }).strict())
-      .max(1)
-      .optional(),
-    maxResults: z.number().int().min(1).max(1000).optional(),
-    nextToken: z.string().max(2048).optional(),
-  })
-  .strict();
+const listExports = listBody('ExportResourceType');
 
 const updateExport = z.object({ filePassword: filePassword.optional() }).strict();
-
-/** AWS JSON timestamps: epoch seconds. */
-const epoch = (d: Date) => d.getTime() / 1000;
 
 function specification(r: ExportRecord) {
   return r.localeId
@@ -109,22 +94,8 @@ export function lexExportsRouter(exports: ExportService): Router {
   // ListExports
   r.post('/exports/', read, async (req, res) => {
     const body = parse(listExports, req.body ?? {});
-    const filter = body.filters?.[0];
-    const resourceTypes = filter
-      ? (['Bot', 'BotLocale'] as const).filter((t) => (filter.operator === 'EQ' ? t === filter.values[0] : t.includes(filter.values[0])))
-      : undefined;
-    const { records, nextToken } =
-      resourceTypes && !resourceTypes.length
-        ? { records: [], nextToken: undefined }
-        : await exports.list(res.locals.principal, {
-            botId: body.botId,
-            botVersion: body.botVersion,
-            localeId: body.localeId,
-            resourceTypes: resourceTypes ? [...resourceTypes] : undefined,
-            order: body.sortBy?.order ?? 'Descending',
-            limit: body.maxResults ?? 50,
-            nextToken: body.nextToken,
-          });
+    const query = listQuery(body);
+    const { records, nextToken } = query ? await exports.list(res.locals.principal, query) : { records: [], nextToken: undefined };
     res.json({ botId: body.botId, botVersion: body.botVersion, localeId: body.localeId, exportSummaries: records.map(summary), nextToken });
   });
 

@@ -4,6 +4,7 @@ import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { lexErrorHandler } from './errors';
 import { lexExportsRouter } from './exports';
+import { lexImportsRouter } from './imports';
 
 const LEX_PATHS = ['/exports', '/imports', '/createuploadurl'];
 
@@ -12,6 +13,7 @@ export function lexRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(LEX_PATHS, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use(lexExportsRouter(ctx.exports));
+  r.use(lexImportsRouter(ctx.imports));
   r.use(LEX_PATHS, lexErrorHandler);
   return r;
 }

@@ -1,0 +1,134 @@
+import { ImportRecord, ImportService, ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH } from '@botport/shared';
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireScope } from '../../http/auth';
+import { botIdSchema, parse } from '../../http/validate';
+import { epoch, listBody, listQuery } from './listing';
+
+// Lex's own settings for a new bot are accepted and have no effect here.
+const botImportSpecification = z
+  .object({
+    botName: z.string().trim().min(1).max(MAX_NAME_LENGTH),
+    roleArn: z.string().optional(),
+    dataPrivacy: z.unknown().optional(),
+    errorLogSettings: z.unknown().optional(),
+    idleSessionTTLInSeconds: z.number().optional(),
+    botTags: z.record(z.string(), z.string()).optional(),
+    testBotAliasTags: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+const botLocaleImportSpecification = z
+  .object({
+    botId: botIdSchema,
+    botVersion: z.literal('DRAFT', { message: 'a locale is imported into the DRAFT version only' }),
+    localeId: z.string().min(1).max(20),
+    nluIntentConfidenceThreshold: z.number().optional(),
+    voiceSettings: z.unknown().optional(),
+  })
+  .strict();
+
+const startImport = z
+  .object({
+    importId: z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be the importId CreateUploadUrl returned'),
+    resourceSpecification: z
+      .object({
+        botImportSpecification: botImportSpecification.optional(),
+        botLocaleImportSpecification: botLocaleImportSpecification.optional(),
+        customVocabularyImportSpecification: z.unknown().optional(),
+        testSetImportResourceSpecification: z.unknown().optional(),
+      })
+      .strict()
+      .refine((s) => !s.customVocabularyImportSpecification && !s.testSetImportResourceSpecification, {
+        message: 'custom vocabulary and test set imports are not supported',
+      })
+      .refine((s) => !!s.botImportSpecification !== !!s.botLocaleImportSpecification, {
+        message: 'exactly one of botImportSpecification or botLocaleImportSpecification is required',
+      }),
+    mergeStrategy: z.enum(MERGE_STRATEGIES),
+    filePassword: z.string().min(1).max(1024).optional(),
+  })
+  .strict();
+
+const listImports = listBody('ImportResourceType');
+
+function specification(r: ImportRecord) {
+  if (r.localeId) return { botLocaleImportSpecification: { botId: r.botId, botVersion: 'DRAFT', localeId: r.localeId } };
+  return { botImportSpecification: { botName: r.botName ?? r.importedBotName ?? undefined } };
+}
+
+function summary(r: ImportRecord) {
+  return {
+    importId: r.importId,
+    importedResourceId: r.importedBotId ?? r.botId ?? undefined,
+    importedResourceName: r.localeId ?? r.importedBotName ?? r.botName ?? undefined,
+    importStatus: r.status,
+    mergeStrategy: r.mergeStrategy,
+    creationDateTime: epoch(r.createdAt),
+    lastUpdatedDateTime: epoch(r.updatedAt),
+    importedResourceType: r.localeId ? 'BotLocale' : 'Bot',
+  };
+}
+
+/** Amazon Lex V2 import operations, at AWS's paths. */
+export function lexImportsRouter(imports: ImportService): Router {
+  const r = Router();
+  const read = requireScope('imports:read');
+  const write = requireScope('imports:write');
+
+  // CreateUploadUrl
+  r.post('/createuploadurl/', write, async (_req, res) => {
+    const { uploadId, uploadUrl } = await imports.createUploadUrl(res.locals.principal);
+    res.json({ importId: uploadId, uploadUrl });
+  });
+
+  // StartImport
+  r.put('/imports/', write, async (req, res) => {
+    const body = parse(startImport, req.body ?? {});
+    const { botImportSpecification: bot, botLocaleImportSpecification: locale } = body.resourceSpecification;
+    const target: ImportTarget = locale ? { kind: 'locale', botId: locale.botId, localeId: locale.localeId } : { kind: 'named', botName: bot!.botName };
+    const record = await imports.start(res.locals.principal, 'lex', {
+      uploadId: body.importId,
+      target,
+      mergeStrategy: body.mergeStrategy,
+      filePassword: body.filePassword,
+    });
+    res.status(202).json({
+      importId: record.importId,
+      resourceSpecification: body.resourceSpecification,
+      mergeStrategy: record.mergeStrategy,
+      importStatus: record.status,
+      creationDateTime: epoch(record.createdAt),
+    });
+  });
+
+  // DescribeImport
+  r.get('/imports/:importId/', read, async (req, res) => {
+    const record = await imports.describe(res.locals.principal, String(req.params.importId));
+    const { importedResourceType: _omit, ...described } = summary(record);
+    res.json({
+      ...described,
+      resourceSpecification: specification(record),
+      failureReasons: record.failureReasons,
+      // botport's additions: progress and what the import did.
+      progress: record.progress,
+      importSummary: record.summary ?? undefined,
+    });
+  });
+
+  // ListImports
+  r.post('/imports/', read, async (req, res) => {
+    const body = parse(listImports, req.body ?? {});
+    const query = listQuery(body);
+    const { records, nextToken } = query ? await imports.list(res.locals.principal, query) : { records: [], nextToken: undefined };
+    res.json({ botId: body.botId, botVersion: body.botVersion, localeId: body.localeId, importSummaries: records.map(summary), nextToken });
+  });
+
+  // DeleteImport
+  r.delete('/imports/:importId/', write, async (req, res) => {
+    const record = await imports.delete(res.locals.principal, String(req.params.importId));
+    res.status(202).json({ importId: record.importId, importStatus: record.status });
+  });
+
+  return r;
+}

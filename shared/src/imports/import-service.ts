@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Pool } from 'pg';
+import { Redis } from 'ioredis';
+import { assertBotAllowed, Principal } from '../auth/tokens';
+import { BotStore } from '../bots/bot-store';
+import { Component } from '../bots/definition';
+import { ImportTarget, MergeStrategy } from '../bots/draft-import';
+import { KIND_CATEGORIES } from '../bots/kinds';
+import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
+import { Surface } from '../exports/export-record';
+import { newId } from '../ids';
+import { limitBytes, mb } from '../archive/byte-limit';
+import { JobListQuery, pageOfJobs } from '../paging/job-listing';
+import { PageTokens } from '../paging/page-token';
+import { JobQueues } from '../queue/queues';
+import { Storage } from '../storage/s3';
+import { takeFromWindow } from '../throttle/rate-limit';
+import { ImportRecord, ImportRecords } from './import-record';
+
+export interface ImportRequest {
+  uploadId: string;
+  target: ImportTarget;
+  mergeStrategy: MergeStrategy;
+  filePassword?: string;
+  /** Surface settings kept with the job (Kore's importOptions). */
+  options?: Record<string, unknown>;
+}
+
+export interface ImportLimits {
+  EXPORT_MAX_UNFINISHED_PER_TENANT: number;
+  EXPORT_CREATE_PER_MINUTE: number;
+  IMPORT_MAX_ARCHIVE_BYTES: number;
+  QUEUE_PREFIX: string;
+}
+
+export function uploadObjectKey(tenantId: string, uploadId: string): string {
+  return `imports/${encodeURIComponent(tenantId)}/${uploadId}.zip`;
+}
+
+/**
+ * The one place that decides about import jobs: uploads, what may be
+ * imported where, and what a status answer holds. Surfaces translate.
+ */
+export class ImportService {
+  private readonly records: ImportRecords;
+  private readonly pageTokens: PageTokens;
+
+  constructor(private readonly deps: { db: Pool; redis: Redis; bots: BotStore; queues: JobQueues; storage: Storage; limits: ImportLimits; secret: string }) {
+    this.records = new ImportRecords(deps.db);
+    this.pageTokens = new PageTokens(deps.secret);
+  }
+
+  /** Lex's CreateUploadUrl: an upload id and a PUT URL valid five minutes. */
+  async createUploadUrl(principal: Principal): Promise<{ uploadId: string; uploadUrl: string }> {
+    const uploadId = newId();
+    const objectKey = uploadObjectKey(principal.tenantId, uploadId);
+    await this.records.insertUpload({ uploadId, tenantId: principal.tenantId, objectKey });
+    return { uploadId, uploadUrl: await this.deps.storage.presignUpload(objectKey) };
+  }
+
+  /** Kore's uploadfile and EDDI's import body: streams an archive to S3, size-limited. */
+  async receiveUpload(principal: Principal, body: Readable): Promise<{ uploadId: string; sizeBytes: number; sha1: string }> {
+    const uploadId = newId();
+    const objectKey = uploadObjectKey(principal.tenantId, uploadId);
+    const sha1 = createHash('sha1');
+    let sizeBytes = 0;
+    const counted = body.pipe(
+      limitBytes(this.deps.limits.IMPORT_MAX_ARCHIVE_BYTES, (chunk) => {
+        sha1.update(chunk);
+        sizeBytes += chunk.length;
+      }),
+    );
+    // A body that breaks off or runs over fails the upload, which aborts it: no partial object.
+    let failure: Error | undefined;
+    body.on('error', (err) => counted.destroy(err));
+    counted.on('error', (err) => (failure = err));
+    try {
+      await this.deps.storage.uploadStream(objectKey, counted, 'application/zip');
+    } catch (err) {
+      throw failure ?? err;
+    }
+    if (failure) throw failure;
+    if (!sizeBytes) throw new ValidationError('the upload is empty; send the archive as the request body');
+    await this.records.insertUpload({ uploadId, tenantId: principal.tenantId, objectKey });
+    return { uploadId, sizeBytes, sha1: sha1.digest('hex') };
+  }
+
+  /**
+   * Starts an import of an upload. The import id is the upload id (as Lex's
+   * StartImport takes CreateUploadUrl's importId), so an upload is imported
+   * at most once.
+   */
+  async start(principal: Principal, surface: Surface, req: ImportRequest): Promise<ImportRecord> {
+    const { bots, limits, redis, storage } = this.deps;
+    if (req.filePassword !== undefined) throw new ValidationError('filePassword is not supported yet: password-protected archives are not available');
+    if (req.target.kind === 'bot' || req.target.kind === 'locale') {
+      assertBotAllowed(principal, req.target.botId);
+      await bots.get(principal.tenantId, req.target.botId);
+    } else if (principal.botId) {
+      throw new ValidationError('a bot token can import only into its own bot');
+    }
+    await takeFromWindow(redis, `${limits.QUEUE_PREFIX}:rate:create-import:${principal.tenantId}`, limits.EXPORT_CREATE_PER_MINUTE, 60, 'import requests');
+    const upload = await this.records.getUpload(principal.tenantId, req.uploadId);
+    if (!upload) throw new NotFoundError(`import ${req.uploadId} was not found; create an upload URL first`);
+    const size = await storage.size(upload.objectKey);
+    if (size === undefined) throw new ValidationError(`nothing has been uploaded for import ${req.uploadId}; PUT the archive to its uploadUrl first`);
+    if (size > limits.IMPORT_MAX_ARCHIVE_BYTES) {
+      throw new ValidationError(`the uploaded archive is ${mb(size)}; an import takes at most ${mb(limits.IMPORT_MAX_ARCHIVE_BYTES)}`);
+    }
+    if ((await this.records.countUnfinished(principal.tenantId)) >= limits.EXPORT_MAX_UNFINISHED_PER_TENANT) {
+      throw new QuotaExceededError(`at most ${limits.EXPORT_MAX_UNFINISHED_PER_TENANT} imports may be in progress at once; wait for some to finish`);
+    }
+    const t = req.target;
+    const record = await this.records.insert({
+      importId: upload.uploadId,
+      tenantId: principal.tenantId,
+      requestedBy: principal.subject,
+      surface,
+      uploadId: upload.uploadId,
+      objectKey: upload.objectKey,
+      botName: t.kind === 'named' ? t.botName : null,
+      botId: t.kind === 'bot' || t.kind === 'locale' ? t.botId : null,
+      localeId: t.kind === 'locale' ? t.localeId : null,
+      mergeStrategy: req.mergeStrategy,
+      options: req.options ?? {},
+      hasPassword: false,
+    });
+    if (!record) throw new ConflictError(`import ${req.uploadId} has already been started`);
+    // Should Redis fail here, the record stays InProgress and the reconciler enqueues it.
+    await this.deps.queues.enqueueImport(record.importId).catch(() => undefined);
+    return record;
+  }
+
+  async describe(principal: Principal, importId: string): Promise<ImportRecord> {
+    const record = await this.records.get(principal.tenantId, importId);
+    const botOf = record?.importedBotId ?? record?.botId;
+    if (!record || record.status === 'Deleting' || (principal.botId && botOf !== principal.botId)) {
+      throw new NotFoundError(`import ${importId} was not found`);
+    }
+    return record;
+  }
+
+  async list(principal: Principal, query: JobListQuery): Promise<{ records: ImportRecord[]; nextToken?: string }> {
+    return pageOfJobs(this.pageTokens, 'imports', principal, query, (filter) => this.records.list(principal.tenantId, filter));
+  }
+
+  /** Marks the import Deleting; the worker removes its upload, then the record. The imported bot stays. */
+  async delete(principal: Principal, importId: string): Promise<ImportRecord> {
+    await this.describe(principal, importId);
+    const record = await this.records.markDeleting(principal.tenantId, importId);
+    if (!record) throw new ConflictError(`import ${importId} is still in progress; delete it once it has finished`);
+    await this.deps.queues.enqueueImportDeletion(importId).catch(() => undefined);
+    return record;
+  }
+}
+
+/**
+ * Which archive components an import takes: all, or (Kore's importOptions)
+ * only the named categories — the locale structure always comes along, as
+ * everything else hangs off it.
+ */
+export function componentsToImport(options: { categories?: string[] }): (c: Component) => boolean {
+  const categories = options.categories;
+  if (!categories) return () => true;
+  const wanted = new Set<string>([...categories, 'structure']);
+  return (c) => wanted.has(KIND_CATEGORIES[c.kind]);
+}

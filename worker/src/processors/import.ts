@@ -1,0 +1,110 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Job } from 'bullmq';
+import {
+  componentsToImport,
+  ImportOutcome,
+  ImportRecord,
+  ImportRecords,
+  importIntoDraft,
+  ImportTarget,
+  inTransaction,
+  limitBytes,
+  openArchive,
+  QUEUES,
+  readerFor,
+  ValidationError,
+} from '@botport/shared';
+import { WorkerContext } from '../context';
+import { Processor } from './index';
+import { settleFailure } from './job-failure';
+import { withProgress } from './progress';
+
+/**
+ * Imports one uploaded archive: download to a temporary file (a zip is read
+ * from its end, and the object may be large), check the archive, recognise
+ * its format by its manifest, and stream its components into the target
+ * DRAFT in one transaction that also completes the record. A bad archive
+ * fails at once with reasons; an outage is retried.
+ */
+export function importProcessor(ctx: WorkerContext): Processor {
+  const records = new ImportRecords(ctx.db);
+  return {
+    queue: QUEUES.imports,
+    concurrency: ctx.config.IMPORT_CONCURRENCY,
+    handle: (job: Job<{ importId: string }>) => performImport(ctx, records, job),
+  };
+}
+
+function targetOf(r: ImportRecord): ImportTarget {
+  if (r.botName) return { kind: 'named', botName: r.botName };
+  if (r.botId && r.localeId) return { kind: 'locale', botId: r.botId, localeId: r.localeId };
+  if (r.botId) return { kind: 'bot', botId: r.botId };
+  return { kind: 'new' };
+}
+
+async function performImport(ctx: WorkerContext, records: ImportRecords, job: Job<{ importId: string }>): Promise<string> {
+  const record = await records.getById(job.data.importId);
+  if (!record || record.status !== 'InProgress') return 'skipped: the import is gone or finished';
+  const log = ctx.logger.child({ importId: record.importId, attempt: job.attemptsMade + 1 });
+  const dir = await mkdtemp(join(tmpdir(), 'botport-import-'));
+  try {
+    const file = join(dir, 'archive.zip');
+    await download(ctx, record.objectKey, file);
+    const outcome = await apply(ctx, records, record, file, async (progress) => {
+      await Promise.all([records.setProgress(record.importId, progress), job.updateProgress(progress)]);
+    });
+    log.info({ botId: outcome.botId, added: outcome.added, replaced: outcome.replaced, kept: outcome.kept }, 'import completed');
+    return 'completed';
+  } catch (err) {
+    return settleFailure(job, err, 'the import', (reasons) => records.fail(record.importId, reasons), log);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function download(ctx: WorkerContext, key: string, file: string): Promise<void> {
+  const body = await ctx.storage.download(key).catch((err: { name?: string }) => {
+    if (err.name === 'NoSuchKey') throw new ValidationError('the uploaded archive is gone; upload it again');
+    throw err;
+  });
+  await pipeline(body, limitBytes(ctx.config.IMPORT_MAX_ARCHIVE_BYTES), createWriteStream(file));
+}
+
+async function apply(
+  ctx: WorkerContext,
+  records: ImportRecords,
+  record: ImportRecord,
+  file: string,
+  reportProgress: (percent: number) => Promise<void>,
+): Promise<ImportOutcome> {
+  const archive = await openArchive(file, ctx.config);
+  try {
+    const reader = readerFor(archive);
+    const source = await reader.read(archive);
+    const components = withProgress(source.components, archive.entries.size, reportProgress);
+    return await inTransaction(ctx.db, async (client) => {
+      const outcome = await importIntoDraft(
+        client,
+        ctx.bots,
+        record.tenantId,
+        targetOf(record),
+        record.mergeStrategy,
+        { bot: source.bot, components },
+        componentsToImport(record.options),
+      );
+      const { added, replaced, kept, botCreated } = outcome;
+      const summary = { format: source.format, added, replaced, kept, botCreated };
+      // Deleted while we worked: roll the import back with it.
+      if (!(await records.completeIn(client, record.importId, { botId: outcome.botId, botName: outcome.botName, summary }))) {
+        throw new ValidationError(`import ${record.importId} was deleted while it ran`);
+      }
+      return outcome;
+    });
+  } finally {
+    archive.close();
+  }
+}
