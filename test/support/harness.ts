@@ -186,3 +186,13 @@ export function useApiAndWorker(env: Record<string, string> = {}): { api: TestAp
   });
   return stack;
 }
+
+/** Everything the store holds for a tenant, for "changes nothing" assertions. */
+export async function storeSnapshot(db: { query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }> }, tenantId: string): Promise<unknown> {
+  const [bots, versions, components] = await Promise.all([
+    db.query('SELECT * FROM bots WHERE tenant_id = $1 ORDER BY bot_id', [tenantId]),
+    db.query('SELECT * FROM bot_versions WHERE tenant_id = $1 ORDER BY bot_id, version', [tenantId]),
+    db.query('SELECT * FROM components WHERE tenant_id = $1 ORDER BY bot_id, version, locale_id, kind, name', [tenantId]),
+  ]);
+  return { bots: bots.rows, versions: versions.rows, components: components.rows };
+}

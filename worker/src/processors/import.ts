@@ -60,7 +60,8 @@ async function performImport(ctx: WorkerContext, records: ImportRecords, job: Jo
     log.info({ botId: outcome.botId, added: outcome.added, replaced: outcome.replaced, kept: outcome.kept }, 'import completed');
     return 'completed';
   } catch (err) {
-    return settleFailure(job, err, 'the import', (reasons) => records.fail(record.importId, reasons), log);
+    // `await`: a bare return would leave the rejection unhandled while `finally` runs.
+    return await settleFailure(job, err, 'the import', (reasons) => records.fail(record.importId, reasons), log);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
