@@ -173,12 +173,12 @@ export async function flushQueues(): Promise<number> {
   return deleted;
 }
 
-/** Starts an api and a worker for the whole test file and stops them after it. */
+/** Starts an api and a worker (both with `env` over the test environment) for the whole test file and stops them after it. */
 export function useApiAndWorker(env: Record<string, string> = {}): { api: TestApi; worker: TestWorker } {
   const stack = {} as { api: TestApi; worker: TestWorker };
   beforeAll(async () => {
     stack.api = await startApi(env);
-    stack.worker = await startWorker();
+    stack.worker = await startWorker(env);
   });
   afterAll(async () => {
     await stack.worker?.close();
