@@ -20,7 +20,7 @@ CREATE TABLE import_jobs (
   upload_id       text        NOT NULL,
   object_key      text        NOT NULL,
   -- The target: a bot by name (made when absent), an existing bot's DRAFT by
-  -- id, or one locale of it.
+  -- id, one locale of it, or (neither) a new bot named as the archive says.
   bot_name        text,
   bot_id          text,
   locale_id       text,
@@ -38,7 +38,7 @@ CREATE TABLE import_jobs (
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now(),
   expires_at      timestamptz NOT NULL DEFAULT now() + interval '7 days',
-  CHECK ((bot_name IS NULL) <> (bot_id IS NULL)),
+  CHECK (bot_name IS NULL OR bot_id IS NULL),
   CHECK (locale_id IS NULL OR bot_id IS NOT NULL)
 );
 CREATE INDEX import_jobs_by_tenant ON import_jobs (tenant_id, updated_at DESC, import_id);

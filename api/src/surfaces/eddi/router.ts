@@ -1,7 +1,8 @@
-import { ExportRecord, NotFoundError, Principal, ValidationError, VERSION_PATTERN } from '@botport/shared';
+import { ExportRecord, ImportRecord, NotFoundError, ValidationError, VERSION_PATTERN } from '@botport/shared';
 import { NextFunction, Request, Response, Router } from 'express';
 import { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
+import { receiveZipBody } from '../../http/archive-upload';
 import { setRetryAfter, toAppError } from '../../http/errors';
 
 const POLL_MS = 100;
@@ -19,20 +20,24 @@ function eddiErrorHandler(err: unknown, req: Request, res: Response, next: NextF
   res.status(e.status).json({ error: e.message });
 }
 
-/** The EDDI surface (mounted at /backup): POST /backup/export/{botId} answers with the archive's Location. */
+/**
+ * The EDDI surface (mounted at /backup): POST /backup/export/{botId} answers
+ * with the archive's Location, POST /backup/import with the new bot's.
+ */
 export function eddiRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(authenticate(ctx.config));
-  const locationOf = (record: ExportRecord) => `${ctx.config.PUBLIC_BASE_URL ?? ''}/backup/export/${fileName(record)}`;
+  const base = ctx.config.PUBLIC_BASE_URL ?? '';
+  const locationOf = (record: ExportRecord) => `${base}/backup/export/${fileName(record)}`;
 
-  /** Waits up to the configured time for the export to leave InProgress. */
-  async function settle(principal: Principal, record: ExportRecord): Promise<ExportRecord> {
-    const deadline = Date.now() + ctx.config.EDDI_EXPORT_WAIT_MS;
-    while (record.status === 'InProgress' && Date.now() < deadline) {
+  /** Polls a job until it leaves InProgress or `waitMs` passes; returns the last answer. */
+  async function settle<T extends { status: string }>(job: T, describe: () => Promise<T>, waitMs: number): Promise<T> {
+    const deadline = Date.now() + waitMs;
+    while (job.status === 'InProgress' && Date.now() < deadline) {
       await new Promise((res) => setTimeout(res, POLL_MS));
-      record = await ctx.exports.describe(principal, record.exportId);
+      job = await describe();
     }
-    return record;
+    return job;
   }
 
   r.post('/export/:botId', requireScope('exports:write'), async (req, res) => {
@@ -40,7 +45,7 @@ export function eddiRouter(ctx: ApiContext): Router {
     if (!VERSION_PATTERN.test(botVersion)) throw new ValidationError('botVersion must be a version number (or DRAFT)');
     const principal = res.locals.principal;
     const created = await ctx.exports.create(principal, 'eddi', { botId: String(req.params.botId), botVersion, fileFormat: 'BotportJson' });
-    const record = await settle(principal, created);
+    const record = await settle(created, () => ctx.exports.describe(principal, created.exportId), ctx.config.EDDI_EXPORT_WAIT_MS);
     res.location(locationOf(record));
     if (record.status === 'Failed') return res.status(500).json({ error: `the export failed: ${record.failureReasons.join('; ')}` });
     if (record.status === 'InProgress') res.status(202).setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -56,6 +61,28 @@ export function eddiRouter(ctx: ApiContext): Router {
     const url = await ctx.exports.downloadUrl(record);
     if (!url) throw new NotFoundError(`the export failed: ${record.failureReasons.join('; ')}`);
     res.redirect(302, url);
+  });
+
+  const botLocation = (botId: string) => `${base}/v1/bots/${botId}`;
+  const importLocation = (importId: string) => `${base}/backup/import/${importId}`;
+
+  /** Answers with the new bot's Location once the import is done, else 202 and where to ask again. */
+  function answerImport(res: Response, record: ImportRecord) {
+    if (record.status === 'Failed') return res.status(400).json({ error: `the import failed: ${record.failureReasons.join('; ')}` });
+    if (record.status === 'InProgress') return res.status(202).location(importLocation(record.importId)).setHeader('Retry-After', String(RETRY_AFTER_SECONDS)).end();
+    res.location(botLocation(record.importedBotId as string)).status(200).end();
+  }
+
+  // The archive is the body; the bot it holds becomes a new bot, not published ("not deployed").
+  r.post('/import', requireScope('imports:write'), async (req, res) => {
+    const principal = res.locals.principal;
+    const { uploadId } = await receiveZipBody(ctx.imports, principal, req, ctx.config.IMPORT_MAX_ARCHIVE_BYTES);
+    const started = await ctx.imports.start(principal, 'eddi', { uploadId, target: { kind: 'new' }, mergeStrategy: 'FailOnConflict' });
+    answerImport(res, await settle(started, () => ctx.imports.describe(principal, started.importId), ctx.config.EDDI_IMPORT_WAIT_MS));
+  });
+
+  r.get('/import/:importId', requireScope('imports:read'), async (req, res) => {
+    answerImport(res, await ctx.imports.describe(res.locals.principal, String(req.params.importId)));
   });
 
   r.use(eddiErrorHandler);

@@ -1,8 +1,9 @@
-import { ExportRecord, NotFoundError } from '@botport/shared';
+import { ExportRecord, ImportRecord, NotFoundError, ValidationError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
+import { receiveMultipartFile } from '../../http/archive-upload';
 import { jsonBody } from '../../http/body';
 import { fromKore, koreExportFields } from '../../http/export-options';
 import { parse } from '../../http/validate';
@@ -11,6 +12,48 @@ import { koreErrorHandler } from './errors';
 const exportBody = z.object({ exportType: z.enum(['latest', 'published']), ...koreExportFields }).strict();
 
 const STATUS = { InProgress: 'pending', Completed: 'success', Failed: 'failed', Deleting: 'failed' } as const;
+
+const fileId = z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be a fileId from /api/public/uploadfile');
+// configInfo, botFunctions and icon are Kore's separate files; a botport archive holds everything.
+const importFiles = { botDefinition: fileId, configInfo: fileId.optional(), botFunctions: z.array(fileId).optional(), icon: fileId.optional() };
+const importOptions = z
+  .object({
+    tasks: z.array(z.string()).optional(),
+    nlpData: z.array(z.string()).optional(),
+    settings: z.array(z.string()).optional(),
+    botComponents: z.array(z.string()).optional(),
+    options: z.unknown().optional(),
+    customDashboard: z.boolean().optional(),
+  })
+  .strict();
+const newBotImport = z.object(importFiles).strict();
+const existingBotImport = z.object({ ...importFiles, importOptions: importOptions.optional() }).strict();
+
+/** Kore imports all categories unless importOptions names some; the locale structure always comes. */
+function importCategories(o: z.infer<typeof importOptions> | undefined): string[] | undefined {
+  if (!o) return undefined;
+  const named = (['tasks', 'nlpData', 'settings'] as const).filter((k) => o[k]?.length);
+  return o.customDashboard ? [...named, 'other'] : named;
+}
+
+function koreImport(r: ImportRecord) {
+  const botName = r.importedBotName ?? r.botName ?? 'bot';
+  const status = STATUS[r.status];
+  return {
+    _id: `bir-${r.importId}`,
+    status,
+    statusLogs: [
+      { taskType: 'importRequest', taskName: botName, status: 'success' },
+      { taskType: 'importBot', taskName: botName, status, ...(r.status === 'Failed' && { message: r.failureReasons.join('; ') }) },
+    ],
+    createdBy: r.requestedBy,
+    requestType: 'Botimport',
+    createdOn: r.createdAt.toISOString(),
+    __v: 0,
+    ...(r.importedBotId && { streamId: r.importedBotId, botId: r.importedBotId }),
+    ...(r.status === 'Failed' && { failureReasons: r.failureReasons }),
+  };
+}
 
 function koreExport(r: ExportRecord) {
   return {
@@ -25,7 +68,7 @@ function koreExport(r: ExportRecord) {
   };
 }
 
-/** The Kore.ai surface: bot export and export status, Kore's `auth` header and error shape. */
+/** The Kore.ai surface: bot export and import with their status, Kore's `auth` header and error shape. */
 export function koreRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config, { koreHeader: true }));
@@ -58,6 +101,39 @@ export function koreRouter(ctx: ApiContext): Router {
       }),
       ...(record.status === 'Failed' && { failureReasons: record.failureReasons }),
     });
+  });
+
+  r.post('/uploadfile', requireScope('imports:write'), async (req, res) => {
+    const received = await receiveMultipartFile(ctx.imports, res.locals.principal, req, ctx.config.IMPORT_MAX_ARCHIVE_BYTES);
+    const extension = received.fields.fileExtension?.replace(/^\./, '');
+    if (extension && extension !== 'zip') {
+      throw new ValidationError(`fileExtension ${extension} cannot be imported here; upload the bot export .zip (fileExtension zip)`);
+    }
+    res.json({ fileId: received.uploadId, hash: received.sha1, fileName: received.fileName });
+  });
+
+  r.post('/bot/import', requireScope('imports:write'), async (req, res) => {
+    const body = parse(newBotImport, req.body ?? {});
+    const record = await ctx.imports.start(res.locals.principal, 'kore', { uploadId: body.botDefinition, target: { kind: 'new' }, mergeStrategy: 'FailOnConflict' });
+    res.json(koreImport(record));
+  });
+
+  r.post('/bot/:botId/import', requireScope('imports:write'), async (req, res) => {
+    const body = parse(existingBotImport, req.body ?? {});
+    const categories = importCategories(body.importOptions);
+    const record = await ctx.imports.start(res.locals.principal, 'kore', {
+      uploadId: body.botDefinition,
+      target: { kind: 'bot', botId: String(req.params.botId) },
+      mergeStrategy: 'Overwrite',
+      options: categories ? { categories } : {},
+    });
+    res.json(koreImport(record));
+  });
+
+  r.get('/bot/import/status/:birId', requireScope('imports:read'), async (req, res) => {
+    const id = /^bir-([0-9A-Za-z]{10})$/.exec(String(req.params.birId));
+    if (!id) throw new NotFoundError(`import ${req.params.birId} was not found`);
+    res.json(koreImport(await ctx.imports.describe(res.locals.principal, id[1])));
   });
 
   r.use(koreErrorHandler);
