@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPool, migrate } from '@botport/shared';
-import { exportThroughput } from './export-throughput';
+import { throughput } from './throughput';
 
 /** `npm run bench`: every benchmark, with JSON results and a Markdown table in bench/results/. */
 async function main() {
@@ -11,7 +11,7 @@ async function main() {
   await migrate(db);
   await db.end();
 
-  const exports = await exportThroughput(scale);
+  const exports = await throughput(scale);
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const results = { date: new Date().toISOString(), machine, scale, exports };
 
@@ -25,6 +25,12 @@ async function main() {
     '| bot | components | JSON MB | archive MB | export s | MB/s | zip -6 s | ratio | worker peak RSS MB |',
     '|---|---|---|---|---|---|---|---|---|',
     ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.jsonMB} | ${r.archiveMB} | ${r.exportSeconds} | ${r.exportMBps} | ${r.zipSeconds} | ${r.ratioToZip}× | ${r.workerPeakRssMB} |`),
+    '',
+    '## Import throughput (StartImport → Completed, the same archive as a new bot) vs the export',
+    '',
+    '| bot | components | JSON MB | import s | MB/s | export s | import ÷ export | worker peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
+    ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.jsonMB} | ${r.importSeconds} | ${r.importMBps} | ${r.exportSeconds} | ${r.importToExport}× | ${r.importWorkerPeakRssMB} |`),
     '',
   ].join('\n');
   const dir = path.resolve(__dirname, '../results');

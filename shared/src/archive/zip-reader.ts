@@ -20,8 +20,14 @@ export interface OpenArchive {
   /** File entries by name, in archive order (directories left out). */
   entries: ReadonlyMap<string, ArchiveEntry>;
   read(name: string): Promise<Buffer>;
+  /** Reads entries in the given order, inflating a few ahead (bounded by bytes) while the caller works. */
+  readInOrder(names: string[]): AsyncGenerator<{ name: string; data: Buffer }>;
   close(): void;
 }
+
+/** Uncompressed bytes read ahead at most, and entries in flight at most. */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+const READ_AHEAD_ENTRIES = 32;
 
 /** Small entries cannot be bombs whatever their ratio; only big ones are judged by it. */
 const RATIO_APPLIES_ABOVE = 1024 * 1024;
@@ -110,9 +116,11 @@ export async function openArchive(path: string, limits: ArchiveLimits): Promise<
       zip.on('error', (err: Error) => reject(refuse(`the archive is damaged: ${err.message}`)));
       zip.readEntry();
     });
+    const read = (name: string) => readEntry(zip, raw.get(name), name);
     return {
       entries,
-      read: (name) => readEntry(zip, raw.get(name), name),
+      read,
+      readInOrder: (names) => readAhead(names, read, (name) => entries.get(name)?.size ?? 0),
       close: () => zip.close(),
     };
   } catch (err) {
@@ -132,4 +140,27 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: str
       stream.on('error', (e: Error) => reject(refuse(`entry '${name}' is damaged: ${e.message}`)));
     });
   });
+}
+
+async function* readAhead(names: string[], read: (name: string) => Promise<Buffer>, sizeOf: (name: string) => number): AsyncGenerator<{ name: string; data: Buffer }> {
+  const inFlight: { name: string; size: number; data: Promise<Buffer> }[] = [];
+  let bytes = 0;
+  let next = 0;
+  try {
+    while (next < names.length || inFlight.length) {
+      // Always keep one going; add more while the window has room.
+      while (next < names.length && (!inFlight.length || (inFlight.length < READ_AHEAD_ENTRIES && bytes + sizeOf(names[next]) <= READ_AHEAD_BYTES))) {
+        const name = names[next++];
+        const data = read(name);
+        data.catch(() => undefined); // awaited below, in order
+        inFlight.push({ name, size: sizeOf(name), data });
+        bytes += sizeOf(name);
+      }
+      const head = inFlight.shift()!;
+      bytes -= head.size;
+      yield { name: head.name, data: await head.data };
+    }
+  } finally {
+    await Promise.allSettled(inFlight.map((e) => e.data));
+  }
 }

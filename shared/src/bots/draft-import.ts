@@ -34,7 +34,9 @@ export interface ImportOutcome {
   kept: number;
 }
 
-const BATCH = 1000;
+/** A batch is one statement: big enough to be cheap per row, small enough to bound memory. */
+const BATCH_ROWS = 1000;
+const BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_REPORTED = 20;
 
 const describe = (r: { kind: string; locale_id: string; name: string }) => `${r.kind} '${r.name}'${r.locale_id ? ` (${r.locale_id})` : ''}`;
@@ -109,29 +111,45 @@ export async function importIntoDraft(
   return { ...bot, added: counts[0].added, replaced: counts[0].replaced, kept };
 }
 
-/** Streams components into the staging table in batches; refuses a component the source holds twice. */
+/**
+ * Streams components into the staging table in batches, one batch in flight
+ * while the next is read (PostgreSQL and the reader work at once); refuses a
+ * component the source holds twice.
+ */
 async function stage(client: PoolClient, components: ImportSource['components'], wanted: (c: Component) => boolean): Promise<Set<string>> {
   const seen = new Set<string>();
-  let batch: unknown[] = [];
+  let batch: string[] = [];
+  let batchBytes = 0;
+  let inFlight: Promise<unknown> = Promise.resolve();
   const flush = async () => {
+    await inFlight;
     if (!batch.length) return;
-    await client.query(
+    inFlight = client.query(
       `INSERT INTO import_staging SELECT * FROM jsonb_to_recordset($1::jsonb)
          AS x(kind text, locale_id text, name text, body jsonb, refs jsonb, deps jsonb)`,
-      [JSON.stringify(batch)],
+      [`[${batch.join(',')}]`],
     );
+    inFlight.catch(() => undefined); // awaited at the next flush
     batch = [];
+    batchBytes = 0;
   };
-  for await (const c of components) {
-    if (!wanted(c)) continue;
-    const key = componentKey(c);
-    if (seen.has(key)) throw new ValidationError(`the archive holds ${c.kind} '${c.name}'${c.locale ? ` (${c.locale})` : ''} twice`);
-    seen.add(key);
-    const deps = dependenciesOf(c).map((d) => ({ kind: d.kind, locale_id: isLocaleScoped(d.kind) ? (d.locale ?? '') : '', name: d.name }));
-    batch.push({ kind: c.kind, locale_id: c.locale ?? '', name: c.name, body: c.body, refs: c.refs ?? [], deps });
-    if (batch.length >= BATCH) await flush();
+  try {
+    for await (const c of components) {
+      if (!wanted(c)) continue;
+      const key = componentKey(c);
+      if (seen.has(key)) throw new ValidationError(`the archive holds ${c.kind} '${c.name}'${c.locale ? ` (${c.locale})` : ''} twice`);
+      seen.add(key);
+      const deps = dependenciesOf(c).map((d) => ({ kind: d.kind, locale_id: isLocaleScoped(d.kind) ? (d.locale ?? '') : '', name: d.name }));
+      const row = JSON.stringify({ kind: c.kind, locale_id: c.locale ?? '', name: c.name, body: c.body, refs: c.refs ?? [], deps });
+      batch.push(row);
+      batchBytes += row.length;
+      if (batch.length >= BATCH_ROWS || batchBytes >= BATCH_BYTES) await flush();
+    }
+    await flush();
+  } finally {
+    await inFlight.catch(() => undefined);
   }
-  await flush();
+  await inFlight;
   return seen;
 }
 

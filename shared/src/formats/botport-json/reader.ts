@@ -46,8 +46,7 @@ function checkListing(archive: OpenArchive, listed: Set<string>): void {
   }
 }
 
-async function readVerified(archive: OpenArchive, entry: { path: string; sha256: string; size: number }): Promise<Buffer> {
-  const data = await archive.read(entry.path);
+function verify(data: Buffer, entry: { path: string; sha256: string; size: number }): Buffer {
   const sha256 = createHash('sha256').update(data).digest('hex');
   if (data.length !== entry.size || sha256 !== entry.sha256) {
     throw new ValidationError(`entry '${entry.path}' does not match the SHA-256 the manifest records; the archive was altered or damaged`);
@@ -67,13 +66,15 @@ export const botportJsonReader: ArchiveReader = {
     checkListing(archive, new Set(manifest.entries.map((e) => e.path)));
     const botEntry = manifest.entries.find((e) => e.path === BOT_FILE);
     if (!botEntry) throw new ValidationError(`the archive has no ${BOT_FILE}`);
-    const bot = parseWith(botSchema, await readVerified(archive, botEntry), BOT_FILE);
+    const bot = parseWith(botSchema, verify(await archive.read(BOT_FILE), botEntry), BOT_FILE);
 
     async function* components(): AsyncGenerator<Component> {
       const errors: FieldError[] = [];
-      for (const entry of manifest.entries) {
-        if (entry.path === BOT_FILE) continue;
-        const { component, errors: own } = checkComponent(parseJson(await readVerified(archive, entry), entry.path), []);
+      const listed = manifest.entries.filter((e) => e.path !== BOT_FILE);
+      let i = 0;
+      for await (const { data } of archive.readInOrder(listed.map((e) => e.path))) {
+        const entry = listed[i++];
+        const { component, errors: own } = checkComponent(parseJson(verify(data, entry), entry.path), []);
         if (component) yield component;
         else errors.push(...own.map((e) => ({ path: `${entry.path} ${e.path}`, message: e.message })));
         if (errors.length >= MAX_REPORTED) break;

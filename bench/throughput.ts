@@ -1,0 +1,160 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AddressInfo } from 'node:net';
+import { createApp, createContext, closeContext } from '@botport/api';
+import { loadConfig, mintToken } from '@botport/shared';
+import { createSyntheticBot } from './synthetic-bot';
+
+/**
+ * Export and import throughput: a synthetic bot exported end to end
+ * (CreateExport → Completed, worker in its own process) against `zip -r -6`
+ * over the same files on disk, measured in the same run; then its archive
+ * imported as a new bot (StartImport → Completed, a fresh worker), against
+ * the export. Also each worker's peak RSS.
+ */
+
+interface Case {
+  label: string;
+  components: number;
+  bodyBytes: number;
+}
+
+export interface ThroughputResult {
+  label: string;
+  components: number;
+  jsonMB: number;
+  archiveMB: number;
+  exportSeconds: number;
+  exportMBps: number;
+  zipSeconds: number;
+  ratioToZip: number;
+  workerPeakRssMB: number;
+  importSeconds: number;
+  importMBps: number;
+  importToExport: number;
+  importWorkerPeakRssMB: number;
+}
+
+const ROOT = path.resolve(__dirname, '../..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function peakRssMB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Polls a Lex Describe operation until the job leaves InProgress. */
+async function poll(url: string, bearer: string, statusField: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const described = (await (await fetch(url, { headers: { authorization: `Bearer ${bearer}` } })).json()) as Record<string, unknown>;
+    if (described[statusField] !== 'InProgress') return described;
+    await sleep(50);
+  }
+}
+
+/** Runs `work` with a fresh worker process; times it and reads the worker's peak RSS. */
+async function withWorker<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMB: number }> {
+  const worker = spawn(process.execPath, [path.join(ROOT, 'worker/dist/main.js')], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: 'inherit' });
+  await sleep(1500);
+  try {
+    const started = process.hrtime.bigint();
+    const result = await work();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { result, seconds, peakRssMB: peakRssMB(worker.pid!) };
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+  }
+}
+
+async function runCase(c: Case, api: { url: string; db: import('pg').Pool }, bearer: string, tenant: string): Promise<ThroughputResult> {
+  process.stderr.write(`[bench] ${c.label}: writing ${c.components} components of ~${c.bodyBytes} bytes…\n`);
+  const botId = await createSyntheticBot(api.db, tenant, `Bench_${c.label}`, c.components, c.bodyBytes);
+
+  const auth = { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' };
+  const exported = await withWorker(async () => {
+    const res = await fetch(`${api.url}/exports/`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ resourceSpecification: { botExportSpecification: { botId, botVersion: 'DRAFT' } }, fileFormat: 'BotportJson' }),
+    });
+    const { exportId } = (await res.json()) as { exportId: string };
+    return poll(`${api.url}/exports/${exportId}/`, bearer, 'exportStatus');
+  });
+  const described = exported.result as { exportStatus: string; downloadUrl?: string; failureReasons?: string[]; archiveSizeBytes?: number };
+  if (described.exportStatus !== 'Completed') throw new Error(`export failed: ${described.failureReasons}`);
+  const exportSeconds = exported.seconds;
+  const workerPeakRssMB = exported.peakRssMB;
+
+  // The baseline: the same files, written to disk, zipped by Info-ZIP at level 6.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'botport-bench-'));
+  const archive = path.join(dir, 'export.zip');
+  fs.writeFileSync(archive, Buffer.from(await (await fetch(described.downloadUrl!)).arrayBuffer()));
+  const tree = path.join(dir, 'tree');
+  execFileSync('unzip', ['-q', archive, '-d', tree]);
+  const jsonBytes = Number(execFileSync('du', ['-sb', tree]).toString().split('\t')[0]);
+  const zipStart = process.hrtime.bigint();
+  execFileSync('zip', ['-r', '-6', '-q', path.join(dir, 'baseline.zip'), '.'], { cwd: tree });
+  const zipSeconds = Number(process.hrtime.bigint() - zipStart) / 1e9;
+
+  process.stderr.write(`[bench] ${c.label}: importing the archive as a new bot…\n`);
+  const upload = (await (await fetch(`${api.url}/createuploadurl/`, { method: 'POST', headers: auth })).json()) as { importId: string; uploadUrl: string };
+  const put = await fetch(upload.uploadUrl, { method: 'PUT', body: fs.readFileSync(archive) });
+  if (put.status !== 200) throw new Error(`upload failed: ${put.status}`);
+  const imported = await withWorker(async () => {
+    await fetch(`${api.url}/imports/`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ importId: upload.importId, resourceSpecification: { botImportSpecification: { botName: `Bench_${c.label}_copy` } }, mergeStrategy: 'FailOnConflict' }),
+    });
+    return poll(`${api.url}/imports/${upload.importId}/`, bearer, 'importStatus');
+  });
+  const importDescribed = imported.result as { importStatus: string; failureReasons?: string[] };
+  if (importDescribed.importStatus !== 'Completed') throw new Error(`import failed: ${importDescribed.failureReasons}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const mb = (n: number) => n / (1024 * 1024);
+  return {
+    label: c.label,
+    components: c.components,
+    jsonMB: +mb(jsonBytes).toFixed(1),
+    archiveMB: +mb(described.archiveSizeBytes ?? 0).toFixed(1),
+    exportSeconds: +exportSeconds.toFixed(2),
+    exportMBps: +(mb(jsonBytes) / exportSeconds).toFixed(1),
+    zipSeconds: +zipSeconds.toFixed(2),
+    ratioToZip: +(exportSeconds / zipSeconds).toFixed(2),
+    workerPeakRssMB: +workerPeakRssMB.toFixed(0),
+    importSeconds: +imported.seconds.toFixed(2),
+    importMBps: +(mb(jsonBytes) / imported.seconds).toFixed(1),
+    importToExport: +(imported.seconds / exportSeconds).toFixed(2),
+    importWorkerPeakRssMB: +imported.peakRssMB.toFixed(0),
+  };
+}
+
+export async function throughput(scale: number): Promise<ThroughputResult[]> {
+  const config = loadConfig();
+  const ctx = createContext({ ...config, EXPORT_MAX_UNFINISHED_PER_TENANT: 1000 });
+  const server = createApp(ctx).listen(0, '127.0.0.1');
+  // The baseline's execFileSync blocks this process for seconds; a short keep-alive
+  // would then close the driver's idle connection just as it is reused.
+  server.keepAliveTimeout = 10 * 60 * 1000;
+  await new Promise((r) => server.once('listening', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const tenant = `bench-${Date.now()}`;
+  const bearer = mintToken(config.JWT_SECRET as string, { sub: 'bench', tenant });
+  try {
+    const cases: Case[] = [
+      { label: 'large', components: Math.round(10_000 * scale), bodyBytes: 15_500 },
+      { label: 'double', components: Math.round(20_000 * scale), bodyBytes: 15_500 },
+    ];
+    const results: ThroughputResult[] = [];
+    for (const c of cases) results.push(await runCase(c, { url, db: ctx.db }, bearer, tenant));
+    return results;
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    await closeContext(ctx);
+  }
+}
