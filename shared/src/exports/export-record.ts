@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { JobListFilter, listJobs, ListPosition } from '../paging/job-listing';
+import { JobListFilter, ListPosition } from '../jobs/job-listing';
+import { JobRecords } from '../jobs/job-records';
 import { ExportOptions } from './selection';
 
 export type { ExportOptions } from './selection';
@@ -83,8 +84,10 @@ export const toExportRecord = (r: Row): ExportRecord => ({
 });
 
 /** SQL for export job records. Every read that a caller can reach is scoped by tenant. */
-export class ExportRecords {
-  constructor(private readonly db: Pool) {}
+export class ExportRecords extends JobRecords<ExportRecord, Row> {
+  constructor(db: Pool) {
+    super(db, 'export_jobs', 'export_id', toExportRecord);
+  }
 
   async insert(r: Omit<ExportRecord, 'status' | 'progress' | 'failureReasons' | 'notes' | 'objectKey' | 'sizeBytes' | 'sha256' | 'createdAt' | 'updatedAt' | 'expiresAt'>, dedupeKey: string): Promise<ExportRecord> {
     const { rows } = await this.db.query<Row>(
@@ -95,17 +98,6 @@ export class ExportRecords {
     return toExportRecord(rows[0]);
   }
 
-  async get(tenantId: string, exportId: string): Promise<ExportRecord | undefined> {
-    const { rows } = await this.db.query<Row>('SELECT * FROM export_jobs WHERE tenant_id = $1 AND export_id = $2', [tenantId, exportId]);
-    return rows[0] && toExportRecord(rows[0]);
-  }
-
-  /** For the worker, which knows only the job id. */
-  async getById(exportId: string): Promise<ExportRecord | undefined> {
-    const { rows } = await this.db.query<Row>('SELECT * FROM export_jobs WHERE export_id = $1', [exportId]);
-    return rows[0] && toExportRecord(rows[0]);
-  }
-
   async findRunning(tenantId: string, dedupeKey: string): Promise<ExportRecord | undefined> {
     const { rows } = await this.db.query<Row>(
       `SELECT * FROM export_jobs WHERE tenant_id = $1 AND dedupe_key = $2 AND status = 'InProgress'`,
@@ -114,17 +106,8 @@ export class ExportRecords {
     return rows[0] && toExportRecord(rows[0]);
   }
 
-  async countUnfinished(tenantId: string): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM export_jobs WHERE tenant_id = $1 AND status = 'InProgress'`,
-      [tenantId],
-    );
-    return rows[0].n;
-  }
-
-  async list(tenantId: string, f: JobListFilter): Promise<{ records: ExportRecord[]; last?: ListPosition }> {
-    const { rows, last } = await listJobs<Row>(this.db, 'export_jobs', 'export_id', tenantId, f, { botId: 'bot_id', botVersion: 'bot_version' });
-    return { records: rows.map(toExportRecord), last };
+  list(tenantId: string, f: JobListFilter): Promise<{ records: ExportRecord[]; last?: ListPosition }> {
+    return this.listPage(tenantId, f, { botId: 'bot_id', botVersion: 'bot_version' });
   }
 
   /** The bot's most recently created export, Deleting ones aside. */
@@ -137,10 +120,6 @@ export class ExportRecords {
     return rows[0] && toExportRecord(rows[0]);
   }
 
-  async setProgress(exportId: string, progress: number): Promise<void> {
-    await this.db.query(`UPDATE export_jobs SET progress = $2, updated_at = now() WHERE export_id = $1 AND status = 'InProgress'`, [exportId, progress]);
-  }
-
   /** Completed only from InProgress: a record deleted meanwhile stays deleted. */
   async complete(exportId: string, result: { objectKey: string; sizeBytes: number; sha256: string; notes: string[] }): Promise<boolean> {
     const { rowCount } = await this.db.query(
@@ -151,40 +130,8 @@ export class ExportRecords {
     return rowCount === 1;
   }
 
-  async fail(exportId: string, reasons: string[]): Promise<void> {
-    await this.db.query(
-      `UPDATE export_jobs SET status = 'Failed', failure_reasons = $2, updated_at = now() WHERE export_id = $1 AND status = 'InProgress'`,
-      [exportId, JSON.stringify(reasons)],
-    );
-  }
-
-  /** Marks a finished export Deleting; returns the record, or undefined when not the tenant's. */
-  async markDeleting(tenantId: string, exportId: string): Promise<ExportRecord | undefined> {
-    const { rows } = await this.db.query<Row>(
-      `UPDATE export_jobs SET status = 'Deleting', updated_at = now()
-        WHERE tenant_id = $1 AND export_id = $2 AND status IN ('Completed', 'Failed', 'Deleting') RETURNING *`,
-      [tenantId, exportId],
-    );
-    return rows[0] && toExportRecord(rows[0]);
-  }
-
   async remove(exportId: string): Promise<void> {
     await this.db.query('DELETE FROM export_jobs WHERE export_id = $1', [exportId]);
   }
 
-  /** Unfinished records not touched for `olderThanMs`: candidates for the reconciler. */
-  async unfinished(olderThanMs: number, limit: number): Promise<ExportRecord[]> {
-    const { rows } = await this.db.query<Row>(
-      `SELECT * FROM export_jobs WHERE status IN ('InProgress', 'Deleting') AND updated_at < now() - ($1 || ' milliseconds')::interval
-        ORDER BY updated_at LIMIT $2`,
-      [String(olderThanMs), limit],
-    );
-    return rows.map(toExportRecord);
-  }
-
-  /** Expired records, oldest first, in bounded batches for the sweeper. */
-  async expired(limit: number): Promise<ExportRecord[]> {
-    const { rows } = await this.db.query<Row>(`SELECT * FROM export_jobs WHERE expires_at < now() ORDER BY expires_at LIMIT $1`, [limit]);
-    return rows.map(toExportRecord);
-  }
 }

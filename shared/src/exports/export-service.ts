@@ -6,7 +6,7 @@ import { BotStore } from '../bots/bot-store';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { canonicalJson, PageTokens } from '../paging/page-token';
-import { JobListQuery, pageOfJobs } from '../paging/job-listing';
+import { JobListQuery, pageOfJobs } from '../jobs/job-listing';
 import { JobQueues } from '../queue/queues';
 import { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';

@@ -1,6 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { MergeStrategy } from '../bots/draft-import';
-import { JobListFilter, listJobs, ListPosition } from '../paging/job-listing';
+import { JobListFilter, ListPosition } from '../jobs/job-listing';
+import { JobRecords } from '../jobs/job-records';
 import { ExportStatus, Surface } from '../exports/export-record';
 
 export type ImportStatus = ExportStatus;
@@ -99,8 +100,10 @@ export type NewImport = Pick<
 >;
 
 /** SQL for uploads and import job records. Every read a caller can reach is scoped by tenant. */
-export class ImportRecords {
-  constructor(private readonly db: Pool) {}
+export class ImportRecords extends JobRecords<ImportRecord, Row> {
+  constructor(db: Pool) {
+    super(db, 'import_jobs', 'import_id', toImportRecord);
+  }
 
   async insertUpload(u: Upload): Promise<void> {
     await this.db.query('INSERT INTO uploads (upload_id, tenant_id, object_key) VALUES ($1, $2, $3)', [u.uploadId, u.tenantId, u.objectKey]);
@@ -124,29 +127,8 @@ export class ImportRecords {
     return rows[0] && toImportRecord(rows[0]);
   }
 
-  async get(tenantId: string, importId: string): Promise<ImportRecord | undefined> {
-    const { rows } = await this.db.query<Row>('SELECT * FROM import_jobs WHERE tenant_id = $1 AND import_id = $2', [tenantId, importId]);
-    return rows[0] && toImportRecord(rows[0]);
-  }
-
-  /** For the worker, which knows only the job id. */
-  async getById(importId: string): Promise<ImportRecord | undefined> {
-    const { rows } = await this.db.query<Row>('SELECT * FROM import_jobs WHERE import_id = $1', [importId]);
-    return rows[0] && toImportRecord(rows[0]);
-  }
-
-  async countUnfinished(tenantId: string): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM import_jobs WHERE tenant_id = $1 AND status = 'InProgress'`, [tenantId]);
-    return rows[0].n;
-  }
-
-  async list(tenantId: string, f: JobListFilter): Promise<{ records: ImportRecord[]; last?: ListPosition }> {
-    const { rows, last } = await listJobs<Row>(this.db, 'import_jobs', 'import_id', tenantId, f, { botId: 'coalesce(imported_bot_id, bot_id)' });
-    return { records: rows.map(toImportRecord), last };
-  }
-
-  async setProgress(importId: string, progress: number): Promise<void> {
-    await this.db.query(`UPDATE import_jobs SET progress = $2, updated_at = now() WHERE import_id = $1 AND status = 'InProgress'`, [importId, progress]);
+  list(tenantId: string, f: JobListFilter): Promise<{ records: ImportRecord[]; last?: ListPosition }> {
+    return this.listPage(tenantId, f, { botId: 'coalesce(imported_bot_id, bot_id)' });
   }
 
   /** Completes the job inside the import's own transaction, so the draft and the record change together. */
@@ -159,40 +141,9 @@ export class ImportRecords {
     return rowCount === 1;
   }
 
-  async fail(importId: string, reasons: string[]): Promise<void> {
-    await this.db.query(
-      `UPDATE import_jobs SET status = 'Failed', failure_reasons = $2, updated_at = now() WHERE import_id = $1 AND status = 'InProgress'`,
-      [importId, JSON.stringify(reasons)],
-    );
-  }
-
-  /** Marks a finished import Deleting; undefined when it is not the tenant's or is still running. */
-  async markDeleting(tenantId: string, importId: string): Promise<ImportRecord | undefined> {
-    const { rows } = await this.db.query<Row>(
-      `UPDATE import_jobs SET status = 'Deleting', updated_at = now()
-        WHERE tenant_id = $1 AND import_id = $2 AND status IN ('Completed', 'Failed', 'Deleting') RETURNING *`,
-      [tenantId, importId],
-    );
-    return rows[0] && toImportRecord(rows[0]);
-  }
-
   /** Removes the record and its upload's row (the caller has deleted the object). */
   async remove(importId: string, uploadId: string): Promise<void> {
     await this.db.query('WITH gone AS (DELETE FROM import_jobs WHERE import_id = $1) DELETE FROM uploads WHERE upload_id = $2', [importId, uploadId]);
-  }
-
-  async unfinished(olderThanMs: number, limit: number): Promise<ImportRecord[]> {
-    const { rows } = await this.db.query<Row>(
-      `SELECT * FROM import_jobs WHERE status IN ('InProgress', 'Deleting') AND updated_at < now() - ($1 || ' milliseconds')::interval
-        ORDER BY updated_at LIMIT $2`,
-      [String(olderThanMs), limit],
-    );
-    return rows.map(toImportRecord);
-  }
-
-  async expired(limit: number): Promise<ImportRecord[]> {
-    const { rows } = await this.db.query<Row>('SELECT * FROM import_jobs WHERE expires_at < now() ORDER BY expires_at LIMIT $1', [limit]);
-    return rows.map(toImportRecord);
   }
 
   /** Uploads past their seven days that no import record holds (those go with their import). */

@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } fro
 import { Surface } from '../exports/export-record';
 import { newId } from '../ids';
 import { limitBytes, mb } from '../archive/byte-limit';
-import { JobListQuery, pageOfJobs } from '../paging/job-listing';
+import { JobListQuery, pageOfJobs } from '../jobs/job-listing';
 import { PageTokens } from '../paging/page-token';
 import { JobQueues } from '../queue/queues';
 import { Storage } from '../storage/s3';

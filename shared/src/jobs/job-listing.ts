@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { Principal } from '../auth/tokens';
-import { canonicalJson, PageTokens } from './page-token';
+import { canonicalJson, PageTokens } from '../paging/page-token';
 
 /** Where a listing stopped: last update to the microsecond (JavaScript dates stop at milliseconds) and id. */
 export interface ListPosition {

@@ -1,0 +1,77 @@
+import { Pool } from 'pg';
+import { JobListFilter, listJobs, ListPosition } from './job-listing';
+
+type Table = 'export_jobs' | 'import_jobs';
+
+/**
+ * The SQL export and import job records share: reads scoped by tenant, and
+ * the status moves every job makes (InProgress → Completed | Failed →
+ * Deleting → gone). Each subclass adds what only its jobs have.
+ */
+export abstract class JobRecords<R, Row extends object> {
+  protected constructor(
+    protected readonly db: Pool,
+    private readonly table: Table,
+    private readonly idColumn: 'export_id' | 'import_id',
+    private readonly toRecord: (row: Row) => R,
+  ) {}
+
+  async get(tenantId: string, id: string): Promise<R | undefined> {
+    const { rows } = await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE tenant_id = $1 AND ${this.idColumn} = $2`, [tenantId, id]);
+    return rows[0] && this.toRecord(rows[0]);
+  }
+
+  /** For the worker, which knows only the job id. */
+  async getById(id: string): Promise<R | undefined> {
+    const { rows } = await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE ${this.idColumn} = $1`, [id]);
+    return rows[0] && this.toRecord(rows[0]);
+  }
+
+  async countUnfinished(tenantId: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE tenant_id = $1 AND status = 'InProgress'`, [tenantId]);
+    return rows[0].n;
+  }
+
+  protected async listPage(tenantId: string, f: JobListFilter, columns: { botId: string; botVersion?: string }): Promise<{ records: R[]; last?: ListPosition }> {
+    const { rows, last } = await listJobs<Row>(this.db, this.table, this.idColumn, tenantId, f, columns);
+    return { records: rows.map(this.toRecord), last };
+  }
+
+  async setProgress(id: string, progress: number): Promise<void> {
+    await this.db.query(`UPDATE ${this.table} SET progress = $2, updated_at = now() WHERE ${this.idColumn} = $1 AND status = 'InProgress'`, [id, progress]);
+  }
+
+  /** Failed only from InProgress: a record deleted meanwhile stays deleted. */
+  async fail(id: string, reasons: string[]): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.table} SET status = 'Failed', failure_reasons = $2, updated_at = now() WHERE ${this.idColumn} = $1 AND status = 'InProgress'`,
+      [id, JSON.stringify(reasons)],
+    );
+  }
+
+  /** Marks a finished job Deleting; undefined when it is not the tenant's or is still running. */
+  async markDeleting(tenantId: string, id: string): Promise<R | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE ${this.table} SET status = 'Deleting', updated_at = now()
+        WHERE tenant_id = $1 AND ${this.idColumn} = $2 AND status IN ('Completed', 'Failed', 'Deleting') RETURNING *`,
+      [tenantId, id],
+    );
+    return rows[0] && this.toRecord(rows[0]);
+  }
+
+  /** Unfinished records not touched for `olderThanMs`: candidates for the reconciler. */
+  async unfinished(olderThanMs: number, limit: number): Promise<R[]> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM ${this.table} WHERE status IN ('InProgress', 'Deleting') AND updated_at < now() - ($1 || ' milliseconds')::interval
+        ORDER BY updated_at LIMIT $2`,
+      [String(olderThanMs), limit],
+    );
+    return rows.map(this.toRecord);
+  }
+
+  /** Expired records, oldest first, in bounded batches for the sweeper. */
+  async expired(limit: number): Promise<R[]> {
+    const { rows } = await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE expires_at < now() ORDER BY expires_at LIMIT $1`, [limit]);
+    return rows.map(this.toRecord);
+  }
+}
