@@ -77,7 +77,7 @@ export function checkComponent(input: unknown, at: PropertyKey[]): { component?:
     errors.push({ path: jsonPath([...at, 'name']), message: 'a locale component is named after its locale id' });
   }
   const utterances = c.body.sampleUtterances;
-  if (utterances !== undefined) {
+  if (utterances !== undefined && utterances !== null) { // Lex writes null for none
     if (!Array.isArray(utterances)) errors.push({ path: jsonPath([...at, 'body', 'sampleUtterances']), message: 'must be an array' });
     else
       utterances.forEach((u, i) => {

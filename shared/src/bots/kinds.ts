@@ -58,5 +58,5 @@ export function isLocaleScoped(kind: ComponentKind): boolean {
   return LOCALE_SCOPED.has(kind);
 }
 
-/** Lex-style locale ids: en_US, ko_KR, es_419. */
-export const LOCALE_PATTERN = /^[a-z]{2}_[A-Z0-9]{2,3}$/;
+/** Lex-style locale ids: en_US, ko_KR, es_419, gsw_CH. */
+export const LOCALE_PATTERN = /^[a-z]{2,3}_[A-Z0-9]{2,3}$/;

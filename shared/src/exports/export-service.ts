@@ -60,7 +60,6 @@ export class ExportService {
     const { bots, limits, redis, queues } = this.deps;
     assertBotAllowed(principal, req.botId);
     if (req.filePassword !== undefined) throw new ValidationError('filePassword is not supported yet: password-protected archives are not available');
-    if (req.fileFormat === 'LexJson') throw new ValidationError('fileFormat LexJson is not supported yet; use BotportJson');
     await takeFromWindow(redis, `${limits.QUEUE_PREFIX}:rate:create-export:${principal.tenantId}`, limits.EXPORT_CREATE_PER_MINUTE, 60, 'export requests');
 
     const bot = await bots.get(principal.tenantId, req.botId);

@@ -3,14 +3,17 @@ import { ValidationError } from '../errors';
 import { ArchiveFormat, ArchiveReader } from './format';
 import { botportJson } from './botport-json/writer';
 import { botportJsonReader } from './botport-json/reader';
+import { lexJson } from './lex-json/writer';
+import { lexJsonReader } from './lex-json/reader';
 
 /** Every archive format by its `fileFormat` name; adding one is one file and one line. */
 export const FORMATS: Record<string, ArchiveFormat> = {
   BotportJson: botportJson,
+  LexJson: lexJson,
 };
 
 /** Every format botport can import, recognised by its manifest. */
-export const READERS: ArchiveReader[] = [botportJsonReader];
+export const READERS: ArchiveReader[] = [botportJsonReader, lexJsonReader];
 
 /** The reader for an archive, judged by which manifest it holds. */
 export function readerFor(archive: OpenArchive): ArchiveReader {

@@ -1,0 +1,145 @@
+import { OpenArchive } from '../../archive/zip-reader';
+import { checkComponent, Component } from '../../bots/definition';
+import { ComponentKind } from '../../bots/kinds';
+import { FieldError, ValidationError } from '../../errors';
+import { ArchiveReader, ImportedBot } from '../format';
+import { EXTRA_FILES, ExtraFiles, LEX_BOT_SETTINGS, MANIFEST, ownerOf } from './layout';
+
+const MAX_REPORTED = 20;
+type Json = Record<string, unknown>;
+
+function parseJson(data: Buffer, name: string): unknown {
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch (err) {
+    throw new ValidationError(`entry '${name}' is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function asObject(value: unknown, name: string): Json {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError(`entry '${name}' is not a JSON object`);
+  return value as Json;
+}
+
+/** Real exports write `metaData`; the documentation shows `metadata`. Either is read. */
+function checkManifest(manifest: Json): void {
+  const meta = (manifest.metaData ?? manifest.metadata) as Json | undefined;
+  if (!meta || meta.fileFormat !== 'LexJson') throw new ValidationError(`${MANIFEST} does not describe a LexJson archive (metaData.fileFormat must be "LexJson")`);
+}
+
+/** The one top folder holding the bot: where `{Bot}/Bot.json` is, or the only folder with BotLocales. */
+function botFolder(archive: OpenArchive): string {
+  const names = [...archive.entries.keys()];
+  const withBotJson = names.filter((n) => /^[^/]+\/Bot\.json$/.test(n)).map((n) => n.split('/')[0]);
+  const candidates = withBotJson.length ? withBotJson : [...new Set(names.filter((n) => /^[^/]+\/BotLocales\//.test(n)).map((n) => n.split('/')[0]))];
+  if (candidates.length !== 1) {
+    throw new ValidationError(`a LexJson archive holds exactly one bot folder with Bot.json; found ${candidates.length ? candidates.join(', ') : 'none'}`);
+  }
+  return candidates[0];
+}
+
+/** One file's content as kept among a component's extra files. */
+function extra(data: Buffer, name: string): ExtraFiles[string] {
+  return name.endsWith('.json') ? { json: parseJson(data, name) } : { base64: data.toString('base64') };
+}
+
+/** An intent or slot type folder, read whole: its own file, its slots, and files kept as they are. */
+interface Folder {
+  kind: 'intent' | 'slotType';
+  locale: string;
+  name: string;
+  files: Map<string, Buffer>;
+  paths: Map<string, string>;
+}
+
+function folderComponent(f: Folder): Component {
+  const own = f.kind === 'intent' ? 'Intent.json' : 'SlotType.json';
+  const prefix = `${f.kind === 'intent' ? 'Intents' : 'SlotTypes'}/${f.name}`;
+  const data = f.files.get(own);
+  if (!data) throw new ValidationError(`folder '${prefix}' (${f.locale}) has no ${own}`);
+  const body: Json = { ...asObject(parseJson(data, f.paths.get(own)!), f.paths.get(own)!) };
+  const extras: ExtraFiles = {};
+  const slots: Json[] = [];
+  for (const [file, content] of [...f.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (file === own) continue;
+    if (f.kind === 'intent' && /^Slots\/[^/]+\/Slot\.json$/.test(file)) slots.push(asObject(parseJson(content, f.paths.get(file)!), f.paths.get(file)!));
+    else extras[file] = extra(content, f.paths.get(file)!);
+  }
+  if (f.kind === 'intent') body.slots = slots;
+  if (Object.keys(extras).length) body[EXTRA_FILES] = extras;
+  return { kind: f.kind, locale: f.locale, name: typeof body.name === 'string' ? body.name : f.name, body };
+}
+
+/**
+ * Reads Amazon Lex V2 exports (whole bot or one locale, minified or pretty).
+ * Every Lex field is kept in the component body, nulls included, and every
+ * file it does not interpret is kept too, so a re-export reproduces them.
+ * Entries are read in name order, so each intent's files (its slots among
+ * them) arrive together and only one intent is held at a time.
+ */
+export const lexJsonReader: ArchiveReader = {
+  name: 'LexJson',
+  manifest: MANIFEST,
+  async read(archive: OpenArchive): Promise<ImportedBot> {
+    checkManifest(asObject(parseJson(await archive.read(MANIFEST), MANIFEST), MANIFEST));
+    const bot = botFolder(archive);
+    const botJsonPath = `${bot}/Bot.json`;
+    const botJson = archive.entries.has(botJsonPath) ? asObject(parseJson(await archive.read(botJsonPath), botJsonPath), botJsonPath) : {};
+    const name = typeof botJson.name === 'string' && botJson.name ? botJson.name : bot;
+    const description = typeof botJson.description === 'string' ? botJson.description : '';
+
+    async function* components(): AsyncGenerator<Component> {
+      const errors: FieldError[] = [];
+      const check = (c: Component, where: string): Component | undefined => {
+        const { component, errors: own } = checkComponent(c, []);
+        errors.push(...own.map((e) => ({ path: `${where} ${e.path}`, message: e.message })));
+        return component;
+      };
+      const botExtras: ExtraFiles = {};
+      const locales = new Map<string, { body?: Json; extras: ExtraFiles }>();
+      const localeOf = (id: string) => locales.get(id) ?? locales.set(id, { extras: {} }).get(id)!;
+      let open: Folder | undefined;
+      const close = () => {
+        const c = open && check(folderComponent(open), `${bot}/BotLocales/${open.locale}/${open.kind === 'intent' ? 'Intents' : 'SlotTypes'}/${open.name}`);
+        open = undefined;
+        return c;
+      };
+
+      const names = [...archive.entries.keys()].filter((n) => n !== MANIFEST && n !== botJsonPath).sort();
+      for await (const { name: path, data } of archive.readInOrder(names)) {
+        const owner = ownerOf(path, bot);
+        if (owner.kind === 'intent' || owner.kind === 'slotType') {
+          if (!open || open.kind !== owner.kind || open.locale !== owner.locale || open.name !== owner.name) {
+            const done = close();
+            if (done) yield done;
+            open = { kind: owner.kind, locale: owner.locale, name: owner.name, files: new Map(), paths: new Map() };
+          }
+          open.files.set(owner.file, data);
+          open.paths.set(owner.file, path);
+        } else if (owner.kind === 'locale') {
+          if (owner.file === 'BotLocale.json') localeOf(owner.locale).body = asObject(parseJson(data, path), path);
+          else localeOf(owner.locale).extras[owner.file] = extra(data, path);
+        } else if (owner.kind === 'bot') {
+          botExtras[owner.file] = extra(data, path);
+        }
+        if (errors.length >= MAX_REPORTED) break;
+      }
+      const last = close();
+      if (last) yield last;
+
+      for (const [locale, { body, extras }] of locales) {
+        if (!body) {
+          errors.push({ path: `${bot}/BotLocales/${locale}`, message: 'has no BotLocale.json' });
+          continue;
+        }
+        const c = check({ kind: 'locale', locale, name: locale, body: Object.keys(extras).length ? { ...body, [EXTRA_FILES]: extras } : body }, `${bot}/BotLocales/${locale}/BotLocale.json`);
+        if (c) yield c;
+      }
+      const { name: _n, description: _d, identifier: _i, version: _v, ...settings } = botJson;
+      if (Object.keys(botExtras).length) settings[EXTRA_FILES] = botExtras;
+      yield { kind: 'botSettings' as ComponentKind, name: LEX_BOT_SETTINGS, body: settings };
+      if (errors.length) throw new ValidationError('the archive holds files that are not valid components', errors.slice(0, MAX_REPORTED));
+    }
+    return { format: 'LexJson', bot: { name, description }, components: components() };
+  },
+};

@@ -1,0 +1,192 @@
+import { ZipEntry } from '../../archive/zip-writer';
+import { StoredComponent } from '../../bots/snapshot';
+import { ArchiveFormat, FormatInput } from '../format';
+import { derivedIdentifier, EXTRA_FILES, ExtraFiles, LEX_BOT_SETTINGS, lexName, MANIFEST } from './layout';
+
+type Json = Record<string, unknown>;
+
+/** Lex writes every file minified, UTF-8, no trailing newline. */
+const file = (name: string, value: unknown): ZipEntry => ({ name, data: Buffer.from(JSON.stringify(value), 'utf8') });
+
+function* extraFiles(folder: string, body: Json): Generator<ZipEntry> {
+  const extras = (body[EXTRA_FILES] ?? {}) as ExtraFiles;
+  for (const [path, content] of Object.entries(extras)) {
+    const name = folder ? `${folder}/${path}` : path;
+    yield 'json' in content ? file(name, content.json) : { name, data: Buffer.from(content.base64, 'base64') };
+  }
+}
+
+function withoutExtras(body: Json): Json {
+  const { [EXTRA_FILES]: _extras, ...rest } = body;
+  return rest;
+}
+
+/**
+ * A slot as Lex writes it. One Lex exported is written as it came (names
+ * repaired at most); one botport built (`required`, `priority`) gets Lex's
+ * terms: a constraint and a prompt to elicit it.
+ */
+function lexSlot(slot: Json, locale: string, intent: string): Json {
+  const name = String(slot.name);
+  const slotTypeName = String(slot.slotTypeName);
+  const names = { name: lexName(name), slotTypeName: slotTypeName.startsWith('AMAZON.') ? slotTypeName : lexName(slotTypeName) };
+  if (slot.valueElicitationSetting) return { identifier: derivedIdentifier(locale, intent, name), ...slot, ...names };
+  const { required, priority: _priority, ...rest } = slot;
+  return {
+    identifier: derivedIdentifier(locale, intent, name),
+    description: null,
+    obfuscationSetting: null,
+    multipleValuesSetting: null,
+    ...rest,
+    ...names,
+    valueElicitationSetting: {
+      slotConstraint: required ? 'Required' : 'Optional',
+      promptSpecification: {
+        messageGroupsList: [{ message: { plainTextMessage: { value: `What is the ${name}?` } }, variations: null }],
+        maxRetries: 2,
+        allowInterrupt: true,
+      },
+    },
+  };
+}
+
+/** Slot priorities must list each slot exactly once; botport's own `priority` orders them when Lex's are missing. */
+function slotPriorities(body: Json, slots: Json[]): { priorities: unknown; rebuilt: boolean } {
+  if (!slots.length && !Array.isArray(body.slotPriorities)) return { priorities: body.slotPriorities === undefined ? [] : body.slotPriorities, rebuilt: false };
+  const names = slots.map((s) => String(s.name)).sort();
+  const given = Array.isArray(body.slotPriorities) ? (body.slotPriorities as Json[]) : undefined;
+  if (given && JSON.stringify(given.map((p) => String(p.slotName)).sort()) === JSON.stringify(names)) return { priorities: given, rebuilt: false };
+  const ordered = [...slots].sort((a, b) => Number(a.priority ?? Infinity) - Number(b.priority ?? Infinity));
+  return { priorities: ordered.map((s, i) => ({ priority: i + 1, slotName: lexName(String(s.name)) })), rebuilt: slots.length > 0 || !!given };
+}
+
+function slotTypeJson(c: StoredComponent, body: Json): Json {
+  const out: Json = { identifier: derivedIdentifier(c.locale ?? '', 'slotType', c.name), description: null, ...withoutExtras(body), name: lexName(c.name) };
+  // botport's `values: [{value, synonyms: [..]}]` in Lex's shape.
+  if (Array.isArray(body.values) && out.slotTypeValues === undefined) {
+    out.slotTypeValues = (body.values as { value: string; synonyms?: string[] }[]).map((v) => ({
+      sampleValue: { value: v.value },
+      synonyms: v.synonyms?.length ? v.synonyms.map((s) => ({ value: s })) : null,
+    }));
+    delete out.values;
+  }
+  out.parentSlotTypeSignature ??= null;
+  out.valueSelectionSetting ??= { resolutionStrategy: 'ORIGINAL_VALUE', regexFilter: null };
+  return out;
+}
+
+const FALLBACK_INTENT = (locale: string): Json => ({
+  name: 'FallbackIntent',
+  identifier: derivedIdentifier(locale, 'intent', 'FallbackIntent'),
+  description: 'Default intent when no other intent matches',
+  parentIntentSignature: 'AMAZON.FallbackIntent',
+  sampleUtterances: null,
+  slotPriorities: [],
+});
+
+/**
+ * Amazon Lex V2's own layout (see layout.ts), every file as Lex writes it,
+ * so Lex can import what botport exports. Lex's rules are kept or repaired
+ * with a note: names Lex accepts, a fallback intent per locale, slot
+ * priorities listing every slot, a confidence threshold per locale. Kinds
+ * Lex has no place for are left out and listed in a note.
+ */
+export const lexJson: ArchiveFormat = {
+  name: 'LexJson',
+  async *entries(input: FormatInput): AsyncGenerator<ZipEntry> {
+    const { botId, name, description, version } = input.header;
+    const bot = lexName(name);
+    if (bot !== name) input.note(`bot name '${name}' is written as '${bot}', a name Lex accepts`);
+    yield file(MANIFEST, { metaData: { schemaVersion: '1', fileFormat: 'LexJson', resourceType: input.localeId ? 'BOT_LOCALE' : 'BOT' } });
+
+    let botSettings: Json = {};
+    let botWritten = false;
+    const writeBot = function* (): Generator<ZipEntry> {
+      botWritten = true;
+      yield file(`${bot}/Bot.json`, {
+        name: bot,
+        version,
+        description: description || null,
+        identifier: botId,
+        dataPrivacy: { childDirected: false },
+        idleSessionTTLInSeconds: 300,
+        ...withoutExtras(botSettings),
+      });
+      yield* extraFiles('', botSettings);
+    };
+    const leftOut = new Map<string, number>();
+    let locale: string | undefined;
+    let hasFallback = false;
+    const endLocale = function* (): Generator<ZipEntry> {
+      if (locale && !hasFallback) {
+        input.note(`locale ${locale} had no fallback intent (AMAZON.FallbackIntent); Lex requires one, so a default FallbackIntent was written`);
+        yield file(`${bot}/BotLocales/${locale}/Intents/FallbackIntent/Intent.json`, FALLBACK_INTENT(locale));
+      }
+    };
+
+    for await (const c of input.components) {
+      const body = JSON.parse(c.bodyJson) as Json;
+      if (!c.locale) {
+        if (c.kind === 'botSettings' && c.name === LEX_BOT_SETTINGS) botSettings = body;
+        else leftOut.set(c.kind, (leftOut.get(c.kind) ?? 0) + 1);
+        continue;
+      }
+      if (!botWritten) yield* writeBot();
+      if (c.locale !== locale) {
+        yield* endLocale();
+        locale = c.locale;
+        hasFallback = false;
+      }
+      const folder = `${bot}/BotLocales/${c.locale}`;
+      if (c.kind === 'locale') {
+        const out: Json = { name: c.locale, identifier: c.locale, version: null, description: null, ...withoutExtras(body) };
+        out.identifier = c.locale;
+        if (typeof out.nluConfidenceThreshold !== 'number') {
+          out.nluConfidenceThreshold = 0.4;
+          input.note(`locale ${c.locale} had no nluConfidenceThreshold; Lex requires one, so 0.4 was written`);
+        }
+        yield file(`${folder}/BotLocale.json`, out);
+        yield* extraFiles(folder, body);
+      } else if (c.kind === 'intent') {
+        yield* intentFiles(input, folder, c, body);
+        if (body.parentIntentSignature === 'AMAZON.FallbackIntent') hasFallback = true;
+      } else if (c.kind === 'slotType') {
+        const typeFolder = `${folder}/SlotTypes/${lexName(c.name)}`;
+        yield file(`${typeFolder}/SlotType.json`, slotTypeJson(c, body));
+        yield* extraFiles(typeFolder, body);
+      } else {
+        leftOut.set(c.kind, (leftOut.get(c.kind) ?? 0) + 1);
+      }
+    }
+    yield* endLocale();
+    if (!botWritten) yield* writeBot();
+    if (leftOut.size) {
+      const counts = [...leftOut].map(([kind, n]) => `${kind} (${n})`).join(', ');
+      input.note(`left out what Lex has no place for: ${counts}; export BotportJson to keep every component`);
+    }
+  },
+};
+
+function* intentFiles(input: FormatInput, folder: string, c: StoredComponent, body: Json): Generator<ZipEntry> {
+  const name = lexName(c.name);
+  if (name !== c.name) input.note(`intent '${c.name}' (${c.locale}) is written as '${name}', a name Lex accepts`);
+  const intentFolder = `${folder}/Intents/${name}`;
+  const slots = Array.isArray(body.slots) ? (body.slots as Json[]) : [];
+  const { priorities, rebuilt } = slotPriorities(body, slots);
+  if (rebuilt) input.note(`intent '${c.name}' (${c.locale}): slot priorities were rebuilt to list its ${slots.length} slot(s)`);
+  const { slots: _slots, ...rest } = withoutExtras(body);
+  yield file(`${intentFolder}/Intent.json`, {
+    identifier: derivedIdentifier(c.locale ?? '', 'intent', c.name),
+    description: null,
+    parentIntentSignature: null,
+    sampleUtterances: [],
+    ...rest,
+    name,
+    slotPriorities: priorities,
+  });
+  for (const slot of slots) {
+    const out = lexSlot(slot, c.locale ?? '', c.name);
+    yield file(`${intentFolder}/Slots/${out.name}/Slot.json`, out);
+  }
+  yield* extraFiles(intentFolder, body);
+}
