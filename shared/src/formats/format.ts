@@ -33,7 +33,9 @@ export interface ImportedBot {
 /** An archive format read back for import; an archive is recognised by its manifest. */
 export interface ArchiveReader {
   name: string;
-  /** The entry whose presence marks an archive as this format. */
-  manifest: string;
-  read(archive: OpenArchive): Promise<ImportedBot>;
+  /** Where this format keeps its manifest, at the archive root. */
+  manifests: string[];
+  /** Whether a (parsed) manifest is this format's. */
+  recognises(manifest: unknown): boolean;
+  read(archive: OpenArchive, manifest: unknown): Promise<ImportedBot>;
 }

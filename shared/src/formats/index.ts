@@ -1,5 +1,6 @@
 import { OpenArchive } from '../archive/zip-reader';
 import { ValidationError } from '../errors';
+import { parseJsonEntry } from './json-entry';
 import { ArchiveFormat, ArchiveReader } from './format';
 import { botportJson } from './botport-json/writer';
 import { botportJsonReader } from './botport-json/reader';
@@ -15,14 +16,22 @@ export const FORMATS: Record<string, ArchiveFormat> = {
 /** Every format botport can import, recognised by its manifest. */
 export const READERS: ArchiveReader[] = [botportJsonReader, lexJsonReader];
 
-/** The reader for an archive, judged by which manifest it holds. */
-export function readerFor(archive: OpenArchive): ArchiveReader {
-  const reader = READERS.find((r) => archive.entries.has(r.manifest));
-  if (!reader) {
-    const known = READERS.map((r) => `${r.manifest} (${r.name})`).join(' or ');
+/**
+ * The reader for an archive and its parsed manifest, judged by the manifest's
+ * content: Lex's documentation names its manifest `manifest.json` too.
+ */
+export async function readerFor(archive: OpenArchive): Promise<{ reader: ArchiveReader; manifest: unknown }> {
+  const names = [...new Set(READERS.flatMap((r) => r.manifests))].filter((n) => archive.entries.has(n));
+  if (!names.length) {
+    const known = READERS.map((r) => `${r.manifests.join(' or ')} (${r.name})`).join(', ');
     throw new ValidationError(`the archive has no manifest, so its format is unknown: expected ${known} at the archive root`);
   }
-  return reader;
+  for (const name of names) {
+    const manifest = parseJsonEntry(await archive.read(name), name);
+    const reader = READERS.find((r) => r.manifests.includes(name) && r.recognises(manifest));
+    if (reader) return { reader, manifest };
+  }
+  throw new ValidationError(`${names.join(' and ')} describe no format botport reads (${READERS.map((r) => r.name).join(', ')})`);
 }
 
 export type { ArchiveFormat, ArchiveReader, FormatInput, ImportedBot } from './format';

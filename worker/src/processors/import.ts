@@ -84,8 +84,8 @@ async function apply(
 ): Promise<ImportOutcome> {
   const archive = await openArchive(file, ctx.config);
   try {
-    const reader = readerFor(archive);
-    const source = await reader.read(archive);
+    const { reader, manifest } = await readerFor(archive);
+    const source = await reader.read(archive, manifest);
     const components = withProgress(source.components, archive.entries.size, reportProgress);
     return await inTransaction(ctx.db, async (client) => {
       const outcome = await importIntoDraft(

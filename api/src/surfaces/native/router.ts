@@ -4,6 +4,7 @@ import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { botsRouter } from './bots';
 import { nativeExportsRouter } from './exports';
+import { nativeImportsRouter } from './imports';
 import { problemHandler } from './problem';
 
 /** `/v1`: botport's own surface. */
@@ -12,6 +13,7 @@ export function nativeRouter(ctx: ApiContext): Router {
   r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use('/bots', botsRouter(ctx));
   r.use('/exports', nativeExportsRouter(ctx.exports));
+  r.use('/imports', nativeImportsRouter(ctx));
   r.use(problemHandler);
   return r;
 }

@@ -4,6 +4,7 @@ import { OpenArchive } from '../../archive/zip-reader';
 import { checkComponent, Component, MAX_NAME_LENGTH } from '../../bots/definition';
 import { FieldError, ValidationError } from '../../errors';
 import { ArchiveReader, ImportedBot } from '../format';
+import { parseJsonEntry } from '../json-entry';
 import { BOTPORT_JSON_VERSION } from './writer';
 
 const MANIFEST = 'manifest.json';
@@ -19,16 +20,8 @@ const manifestSchema = z.object({
 
 const botSchema = z.object({ name: z.string().trim().min(1).max(MAX_NAME_LENGTH), description: z.string().max(2000).default('') });
 
-function parseJson(data: Buffer, name: string): unknown {
-  try {
-    return JSON.parse(data.toString('utf8'));
-  } catch (err) {
-    throw new ValidationError(`entry '${name}' is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-function parseWith<T>(schema: z.ZodType<T>, data: Buffer, name: string): T {
-  const parsed = schema.safeParse(parseJson(data, name));
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     throw new ValidationError(`entry '${name}' is not a botport ${name}: ${first.path.join('.') || '(top)'} ${first.message}`);
@@ -57,16 +50,17 @@ function verify(data: Buffer, entry: { path: string; sha256: string; size: numbe
 /** Reads botport's own archives back: every entry verified against the manifest's SHA-256. */
 export const botportJsonReader: ArchiveReader = {
   name: 'BotportJson',
-  manifest: MANIFEST,
-  async read(archive: OpenArchive): Promise<ImportedBot> {
-    const manifest = parseWith(manifestSchema, await archive.read(MANIFEST), MANIFEST);
+  manifests: [MANIFEST],
+  recognises: (manifest) => (manifest as { format?: unknown })?.format === 'BotportJson',
+  async read(archive: OpenArchive, parsed: unknown): Promise<ImportedBot> {
+    const manifest = parseWith(manifestSchema, parsed, MANIFEST);
     if (manifest.formatVersion > BOTPORT_JSON_VERSION) {
       throw new ValidationError(`the archive is BotportJson version ${manifest.formatVersion}; this botport reads up to version ${BOTPORT_JSON_VERSION}`);
     }
     checkListing(archive, new Set(manifest.entries.map((e) => e.path)));
     const botEntry = manifest.entries.find((e) => e.path === BOT_FILE);
     if (!botEntry) throw new ValidationError(`the archive has no ${BOT_FILE}`);
-    const bot = parseWith(botSchema, verify(await archive.read(BOT_FILE), botEntry), BOT_FILE);
+    const bot = parseWith(botSchema, parseJsonEntry(verify(await archive.read(BOT_FILE), botEntry), BOT_FILE), BOT_FILE);
 
     async function* components(): AsyncGenerator<Component> {
       const errors: FieldError[] = [];
@@ -74,7 +68,7 @@ export const botportJsonReader: ArchiveReader = {
       let i = 0;
       for await (const { data } of archive.readInOrder(listed.map((e) => e.path))) {
         const entry = listed[i++];
-        const { component, errors: own } = checkComponent(parseJson(verify(data, entry), entry.path), []);
+        const { component, errors: own } = checkComponent(parseJsonEntry(verify(data, entry), entry.path), []);
         if (component) yield component;
         else errors.push(...own.map((e) => ({ path: `${entry.path} ${e.path}`, message: e.message })));
         if (errors.length >= MAX_REPORTED) break;

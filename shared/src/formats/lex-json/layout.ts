@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
  *   {Bot}/BotLocales/{locale}/SlotTypes/{type}/SlotType.json   slotType
  */
 export const MANIFEST = 'Manifest.json';
+/** Real exports write `Manifest.json`; Lex's documentation shows `manifest.json`. */
+export const MANIFESTS = [MANIFEST, 'manifest.json'];
 
 /** The bot-level component that holds Bot.json's settings (data privacy, session TTL…). */
 export const LEX_BOT_SETTINGS = 'LexBot';
@@ -53,7 +55,7 @@ export type Owner =
 
 /** Places a path under the bot's folder (`bot`) on its owning component. */
 export function ownerOf(path: string, bot: string): Owner {
-  if (path === MANIFEST) return { kind: 'manifest' };
+  if (MANIFESTS.includes(path)) return { kind: 'manifest' };
   const s = path.split('/');
   if (s[0] !== bot) return { kind: 'bot', file: path };
   if (s[1] !== 'BotLocales' || s.length < 4) return { kind: 'bot', file: path };

@@ -1,46 +1,47 @@
 import { OpenArchive } from '../../archive/zip-reader';
 import { checkComponent, Component } from '../../bots/definition';
-import { ComponentKind } from '../../bots/kinds';
+import { ComponentKind, LOCALE_PATTERN } from '../../bots/kinds';
 import { FieldError, ValidationError } from '../../errors';
 import { ArchiveReader, ImportedBot } from '../format';
-import { EXTRA_FILES, ExtraFiles, LEX_BOT_SETTINGS, MANIFEST, ownerOf } from './layout';
+import { parseJsonEntry, parseJsonObject } from '../json-entry';
+import { EXTRA_FILES, ExtraFiles, LEX_BOT_SETTINGS, MANIFESTS, ownerOf } from './layout';
+
+/** The bot folder a locale-only archive is read into; a new bot made from it is named so. */
+const LOCALE_ARCHIVE_BOT = 'LexBotLocale';
 
 const MAX_REPORTED = 20;
 type Json = Record<string, unknown>;
 
-function parseJson(data: Buffer, name: string): unknown {
-  try {
-    return JSON.parse(data.toString('utf8'));
-  } catch (err) {
-    throw new ValidationError(`entry '${name}' is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-function asObject(value: unknown, name: string): Json {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError(`entry '${name}' is not a JSON object`);
-  return value as Json;
-}
-
 /** Real exports write `metaData`; the documentation shows `metadata`. Either is read. */
-function checkManifest(manifest: Json): void {
-  const meta = (manifest.metaData ?? manifest.metadata) as Json | undefined;
-  if (!meta || meta.fileFormat !== 'LexJson') throw new ValidationError(`${MANIFEST} does not describe a LexJson archive (metaData.fileFormat must be "LexJson")`);
+function recognises(manifest: unknown): boolean {
+  const m = manifest as { metaData?: Json; metadata?: Json } | undefined;
+  return (m?.metaData ?? m?.metadata)?.fileFormat === 'LexJson';
 }
 
-/** The one top folder holding the bot: where `{Bot}/Bot.json` is, or the only folder with BotLocales. */
-function botFolder(archive: OpenArchive): string {
+/**
+ * Where the bot is: the one top folder with `Bot.json` (or with BotLocales).
+ * Lex documents that a locale export holds "only the structure under the
+ * locale"; such an archive (BotLocale.json at the root) is read as if it sat
+ * at `{Bot}/BotLocales/{locale}/`.
+ */
+async function layoutOf(archive: OpenArchive): Promise<{ bot: string; pathOf: (entry: string) => string }> {
   const names = [...archive.entries.keys()];
+  if (archive.entries.has('BotLocale.json')) {
+    const locale = parseJsonObject(await archive.read('BotLocale.json'), 'BotLocale.json').identifier;
+    if (typeof locale !== 'string' || !LOCALE_PATTERN.test(locale)) throw new ValidationError("BotLocale.json has no locale id in 'identifier'");
+    return { bot: LOCALE_ARCHIVE_BOT, pathOf: (entry) => (MANIFESTS.includes(entry) ? entry : `${LOCALE_ARCHIVE_BOT}/BotLocales/${locale}/${entry}`) };
+  }
   const withBotJson = names.filter((n) => /^[^/]+\/Bot\.json$/.test(n)).map((n) => n.split('/')[0]);
   const candidates = withBotJson.length ? withBotJson : [...new Set(names.filter((n) => /^[^/]+\/BotLocales\//.test(n)).map((n) => n.split('/')[0]))];
   if (candidates.length !== 1) {
     throw new ValidationError(`a LexJson archive holds exactly one bot folder with Bot.json; found ${candidates.length ? candidates.join(', ') : 'none'}`);
   }
-  return candidates[0];
+  return { bot: candidates[0], pathOf: (entry) => entry };
 }
 
 /** One file's content as kept among a component's extra files. */
 function extra(data: Buffer, name: string): ExtraFiles[string] {
-  return name.endsWith('.json') ? { json: parseJson(data, name) } : { base64: data.toString('base64') };
+  return name.endsWith('.json') ? { json: parseJsonEntry(data, name) } : { base64: data.toString('base64') };
 }
 
 /** An intent or slot type folder, read whole: its own file, its slots, and files kept as they are. */
@@ -57,12 +58,12 @@ function folderComponent(f: Folder): Component {
   const prefix = `${f.kind === 'intent' ? 'Intents' : 'SlotTypes'}/${f.name}`;
   const data = f.files.get(own);
   if (!data) throw new ValidationError(`folder '${prefix}' (${f.locale}) has no ${own}`);
-  const body: Json = { ...asObject(parseJson(data, f.paths.get(own)!), f.paths.get(own)!) };
+  const body: Json = { ...parseJsonObject(data, f.paths.get(own)!) };
   const extras: ExtraFiles = {};
   const slots: Json[] = [];
   for (const [file, content] of [...f.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (file === own) continue;
-    if (f.kind === 'intent' && /^Slots\/[^/]+\/Slot\.json$/.test(file)) slots.push(asObject(parseJson(content, f.paths.get(file)!), f.paths.get(file)!));
+    if (f.kind === 'intent' && /^Slots\/[^/]+\/Slot\.json$/.test(file)) slots.push(parseJsonObject(content, f.paths.get(file)!));
     else extras[file] = extra(content, f.paths.get(file)!);
   }
   if (f.kind === 'intent') body.slots = slots;
@@ -79,12 +80,12 @@ function folderComponent(f: Folder): Component {
  */
 export const lexJsonReader: ArchiveReader = {
   name: 'LexJson',
-  manifest: MANIFEST,
+  manifests: MANIFESTS,
+  recognises,
   async read(archive: OpenArchive): Promise<ImportedBot> {
-    checkManifest(asObject(parseJson(await archive.read(MANIFEST), MANIFEST), MANIFEST));
-    const bot = botFolder(archive);
+    const { bot, pathOf } = await layoutOf(archive);
     const botJsonPath = `${bot}/Bot.json`;
-    const botJson = archive.entries.has(botJsonPath) ? asObject(parseJson(await archive.read(botJsonPath), botJsonPath), botJsonPath) : {};
+    const botJson = archive.entries.has(botJsonPath) ? parseJsonObject(await archive.read(botJsonPath), botJsonPath) : {};
     const name = typeof botJson.name === 'string' && botJson.name ? botJson.name : bot;
     const description = typeof botJson.description === 'string' ? botJson.description : '';
 
@@ -105,9 +106,11 @@ export const lexJsonReader: ArchiveReader = {
         return c;
       };
 
-      const names = [...archive.entries.keys()].filter((n) => n !== MANIFEST && n !== botJsonPath).sort();
+      const names = [...archive.entries.keys()].filter((n) => !MANIFESTS.includes(n) && n !== botJsonPath);
+      // In name order by where each file sits, so a folder's files come together.
+      names.sort((a, b) => (pathOf(a) < pathOf(b) ? -1 : 1));
       for await (const { name: path, data } of archive.readInOrder(names)) {
-        const owner = ownerOf(path, bot);
+        const owner = ownerOf(pathOf(path), bot);
         if (owner.kind === 'intent' || owner.kind === 'slotType') {
           if (!open || open.kind !== owner.kind || open.locale !== owner.locale || open.name !== owner.name) {
             const done = close();
@@ -117,7 +120,7 @@ export const lexJsonReader: ArchiveReader = {
           open.files.set(owner.file, data);
           open.paths.set(owner.file, path);
         } else if (owner.kind === 'locale') {
-          if (owner.file === 'BotLocale.json') localeOf(owner.locale).body = asObject(parseJson(data, path), path);
+          if (owner.file === 'BotLocale.json') localeOf(owner.locale).body = parseJsonObject(data, path);
           else localeOf(owner.locale).extras[owner.file] = extra(data, path);
         } else if (owner.kind === 'bot') {
           botExtras[owner.file] = extra(data, path);

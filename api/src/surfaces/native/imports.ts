@@ -1,0 +1,80 @@
+import { ImportRecord, ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH } from '@botport/shared';
+import { Router } from 'express';
+import { z } from 'zod';
+import { ApiContext } from '../../context';
+import { receiveZipBody } from '../../http/archive-upload';
+import { requireScope } from '../../http/auth';
+import { botIdSchema, parse } from '../../http/validate';
+
+/** Where the archive goes: a bot by name, a bot (or one of its locales) by id, or — neither — a new bot. */
+const startQuery = z
+  .object({
+    botName: z.string().trim().min(1).max(MAX_NAME_LENGTH).optional(),
+    botId: botIdSchema.optional(),
+    localeId: z.string().min(1).max(20).optional(),
+    mergeStrategy: z.enum(MERGE_STRATEGIES).default('FailOnConflict'),
+  })
+  .strict()
+  .refine((q) => !(q.botName && q.botId), { message: 'give botName or botId, not both' })
+  .refine((q) => !q.localeId || q.botId, { message: 'localeId needs botId' });
+
+const listQuery = z.object({
+  botId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  nextToken: z.string().max(2048).optional(),
+});
+
+function targetOf(q: z.infer<typeof startQuery>): ImportTarget {
+  if (q.botId && q.localeId) return { kind: 'locale', botId: q.botId, localeId: q.localeId };
+  if (q.botId) return { kind: 'bot', botId: q.botId };
+  if (q.botName) return { kind: 'named', botName: q.botName };
+  return { kind: 'new' };
+}
+
+function view(r: ImportRecord) {
+  return {
+    importId: r.importId,
+    status: r.status,
+    progress: r.progress,
+    target: { botName: r.botName ?? undefined, botId: r.botId ?? undefined, localeId: r.localeId ?? undefined },
+    mergeStrategy: r.mergeStrategy,
+    botId: r.importedBotId,
+    botName: r.importedBotName,
+    summary: r.summary,
+    failureReasons: r.failureReasons,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    expiresAt: r.expiresAt.toISOString(),
+  };
+}
+
+/** `/v1/imports`: the archive as the body (application/zip), the target in the query; the same import jobs. */
+export function nativeImportsRouter(ctx: ApiContext): Router {
+  const r = Router();
+  const read = requireScope('imports:read');
+  const write = requireScope('imports:write');
+
+  r.post('/', write, async (req, res) => {
+    const q = parse(startQuery, req.query, 'the query');
+    const principal = res.locals.principal;
+    const { uploadId } = await receiveZipBody(ctx.imports, principal, req, ctx.config.IMPORT_MAX_ARCHIVE_BYTES);
+    const record = await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy });
+    res.status(202).location(`/v1/imports/${record.importId}`).json(view(record));
+  });
+
+  r.get('/', read, async (req, res) => {
+    const q = parse(listQuery, req.query, 'the query');
+    const { records, nextToken } = await ctx.imports.list(res.locals.principal, { botId: q.botId, order: 'Descending', limit: q.limit, nextToken: q.nextToken });
+    res.json({ imports: records.map(view), nextToken });
+  });
+
+  r.get('/:importId', read, async (req, res) => {
+    res.json(view(await ctx.imports.describe(res.locals.principal, String(req.params.importId))));
+  });
+
+  r.delete('/:importId', write, async (req, res) => {
+    res.status(202).json(view(await ctx.imports.delete(res.locals.principal, String(req.params.importId))));
+  });
+
+  return r;
+}
