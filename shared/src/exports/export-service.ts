@@ -36,8 +36,18 @@ export function exportFileName(r: Pick<ExportRecord, 'botName' | 'botVersion' | 
   return `${r.botName}-${r.botVersion}-${r.exportId}-${r.fileFormat}.zip`;
 }
 
-export function exportObjectKey(tenantId: string, exportId: string): string {
-  return `exports/${encodeURIComponent(tenantId)}/${exportId}.zip`;
+/** Every object an export ever wrote lives under this prefix. */
+export function exportObjectPrefix(tenantId: string, exportId: string): string {
+  return `exports/${encodeURIComponent(tenantId)}/${exportId}/`;
+}
+
+/**
+ * Each run of an export writes its own object: should a job ever run twice
+ * at once (a lock lost under load), the run that loses cannot overwrite or
+ * delete the archive the record points at; it removes only its own.
+ */
+export function exportObjectKey(tenantId: string, exportId: string, runId: string): string {
+  return `${exportObjectPrefix(tenantId, exportId)}${runId}.zip`;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   ExportRecords,
   exportObjectKey,
   FORMATS,
+  newId,
   NotFoundError,
   QUEUES,
   selectComponents,
@@ -44,7 +45,7 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
     const result = await buildArchive(ctx, record, async (progress) => {
       await Promise.all([records.setProgress(record.exportId, progress), job.updateProgress(progress)]);
     });
-    // Deleted or swept while we worked: leave no object behind.
+    // Deleted, swept or completed by another run while we worked: leave no object of ours behind.
     if (!(await records.complete(record.exportId, result))) await ctx.storage.delete(result.objectKey);
     log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
     return 'completed';
@@ -63,7 +64,7 @@ interface ArchiveResult {
 async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProgress: (percent: number) => Promise<void>): Promise<ArchiveResult> {
   const format = FORMATS[record.fileFormat];
   if (!format) throw new NotFoundError(`file format ${record.fileFormat} is not available`);
-  const objectKey = exportObjectKey(record.tenantId, record.exportId);
+  const objectKey = exportObjectKey(record.tenantId, record.exportId, newId());
   const notes: string[] = [];
 
   return withSnapshot(ctx.db, record.tenantId, record.botId, record.botVersion, async (snapshot) => {

@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import { ExportRecords, ImportRecords, MAINTENANCE_JOBS, QUEUES } from '@botport/shared';
+import { exportObjectPrefix, ExportRecords, ImportRecords, MAINTENANCE_JOBS, QUEUES } from '@botport/shared';
 import { WorkerContext } from '../context';
 import { Processor } from './index';
 
@@ -17,9 +17,10 @@ export function maintenanceProcessor(ctx: WorkerContext): Processor {
   const exports = new ExportRecords(ctx.db);
   const imports = new ImportRecords(ctx.db);
 
-  async function deleteExport(exportId: string, objectKey: string | null): Promise<void> {
-    if (objectKey) await ctx.storage.delete(objectKey);
-    await exports.remove(exportId);
+  /** The whole prefix: the archive and anything a run cut short may have left. */
+  async function deleteExport(r: { tenantId: string; exportId: string }): Promise<void> {
+    await ctx.storage.deletePrefix(exportObjectPrefix(r.tenantId, r.exportId));
+    await exports.remove(r.exportId);
   }
 
   async function deleteImport(importId: string, uploadId: string, objectKey: string): Promise<void> {
@@ -43,7 +44,7 @@ export function maintenanceProcessor(ctx: WorkerContext): Processor {
     async handle(job: Job) {
       if (job.name === MAINTENANCE_JOBS.deleteExport) {
         const record = await exports.getById(job.data.exportId);
-        if (record?.status === 'Deleting') await deleteExport(record.exportId, record.objectKey);
+        if (record?.status === 'Deleting') await deleteExport(record);
         return 'deleted';
       }
       if (job.name === MAINTENANCE_JOBS.deleteImport) {
@@ -53,7 +54,7 @@ export function maintenanceProcessor(ctx: WorkerContext): Processor {
       }
       if (job.name === MAINTENANCE_JOBS.sweepExpired) {
         const swept = {
-          exports: await sweep(() => exports.expired(SWEEP_BATCH), (r) => deleteExport(r.exportId, r.objectKey)),
+          exports: await sweep(() => exports.expired(SWEEP_BATCH), deleteExport),
           imports: await sweep(() => imports.expired(SWEEP_BATCH), (r) => deleteImport(r.importId, r.uploadId, r.objectKey)),
           uploads: await sweep(
             () => imports.expiredUploads(SWEEP_BATCH),
