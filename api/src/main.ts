@@ -1,3 +1,4 @@
+import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { closeCoreContext, createCoreContext, ExportService, ImportService, JobQueues, loadConfigOrExit, migrate } from '@botport/shared';
 import { createApp } from './app';
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
   const ctx = createContext(config);
   await migrate(ctx.db);
   const server = createApp(ctx).listen(config.PORT, () => {
-    ctx.logger.info({ port: config.PORT }, 'api listening');
+    // The port actually bound (PORT=0 picks a free one).
+    ctx.logger.info({ port: (server.address() as AddressInfo).port }, 'api listening');
   });
   const stop = shutdown(server, ctx);
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -42,6 +42,13 @@ function aptInstall(pkg) {
   return spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env }).status === 0;
 }
 
+/** A command-line tool the tests use (7z): installed with apt-get when missing and we may. */
+function ensureTool(command, pkg) {
+  if (has(command) || aptInstall(pkg)) return true;
+  log(`${command} is missing and cannot be installed here (apt-get install ${pkg}); the tests that use it will fail`);
+  return false;
+}
+
 function startPostgresCluster() {
   if (!fs.existsSync('/etc/postgresql')) return false;
   for (const version of fs.readdirSync('/etc/postgresql')) {
@@ -172,4 +179,4 @@ function build(root) {
   if (r.status !== 0) throw new Error('the TypeScript build failed');
 }
 
-module.exports = { deleteRedisKeys, ensurePortFree, ensurePostgres, ensureRedis, ensureDatabase, dropDatabase, startS3, s3Env, ensureDependencies, build, log };
+module.exports = { ensureTool, deleteRedisKeys, ensurePortFree, ensurePostgres, ensureRedis, ensureDatabase, dropDatabase, startS3, s3Env, ensureDependencies, build, log };

@@ -18,6 +18,7 @@ async function main() {
   if (spawnSync('npx', ['tsc', '-p', 'test'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('the tests do not type-check');
   await services.ensurePostgres(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
   await services.ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  services.ensureTool('7z', 'p7zip-full'); // password-protected archives are checked with 7-Zip
 
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'botport-jest-')), 'report.json');
   const jest = spawnSync(

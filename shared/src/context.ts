@@ -4,6 +4,7 @@ import { Config } from './config/config';
 import { createLogger, Logger } from './logging/logger';
 import { createRedis } from './queue/queues';
 import { createPool, Db } from './store/db';
+import { SealedSecrets } from './secrets/sealed-secrets';
 import { Storage } from './storage/s3';
 
 /** The connections and stores both processes build once at start. */
@@ -15,6 +16,8 @@ export interface CoreContext {
   redis: Redis;
   storage: Storage;
   bots: BotStore;
+  /** Seals archive passwords between api and worker (SECRETS_KEY). */
+  secrets: SealedSecrets;
 }
 
 export function createCoreContext(config: Config, name: 'api' | 'worker'): CoreContext {
@@ -26,6 +29,7 @@ export function createCoreContext(config: Config, name: 'api' | 'worker'): CoreC
     redis: createRedis(config.REDIS_URL, 'producer'),
     storage: new Storage(config),
     bots: new BotStore(db),
+    secrets: new SealedSecrets(config.SECRETS_KEY ?? (config.JWT_SECRET as string)),
   };
 }
 

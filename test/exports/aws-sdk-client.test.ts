@@ -59,8 +59,16 @@ test('the AWS SDK drives CreateExport, DescribeExport, ListExports, UpdateExport
     expect(listed.exportSummaries?.map((s) => s.exportId)).toEqual([created.exportId]);
     expect(listed.exportSummaries?.[0].creationDateTime).toBeInstanceOf(Date);
 
-    const updated = await lex.send(new UpdateExportCommand({ exportId: created.exportId }));
-    expect(updated.exportStatus).toBe('Completed');
+    // UpdateExport builds the archive again (here: with a password), as Lex does.
+    const updated = await lex.send(new UpdateExportCommand({ exportId: created.exportId, filePassword: 'a new password' }));
+    expect(updated.exportStatus).toBe('InProgress');
+    await expect(lex.send(new DeleteExportCommand({ exportId: created.exportId }))).rejects.toBeInstanceOf(ConflictException);
+    described = await lex.send(new DescribeExportCommand({ exportId: created.exportId }));
+    for (let i = 0; i < 200 && described.exportStatus === 'InProgress'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      described = await lex.send(new DescribeExportCommand({ exportId: created.exportId }));
+    }
+    expect(described.exportStatus).toBe('Completed');
 
     const deleted = await lex.send(new DeleteExportCommand({ exportId: created.exportId }));
     expect(deleted.exportStatus).toBe('Deleting');

@@ -1,6 +1,11 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { ValidationError } from '../errors';
 import { mb } from './byte-limit';
+import { AES_METHOD, decryptEntry, readAesExtraField } from './winzip-aes';
+
+const inflateRaw = promisify(zlib.inflateRaw);
 
 export interface ArchiveLimits {
   IMPORT_MAX_UNCOMPRESSED_BYTES: number;
@@ -53,12 +58,21 @@ function checkName(name: string): void {
   if (name.split('/').some((s) => s === '..')) throw refuse(`entry '${name}' escapes the archive root`);
 }
 
-function checkEntry(entry: yauzl.Entry, name: string, limits: ArchiveLimits): void {
+/** The compression method under any encryption; refuses encryption botport cannot (or may not) open. */
+function methodOf(entry: yauzl.Entry, name: string, password: string | undefined): number {
+  if (!(entry.generalPurposeBitFlag & 0x1)) return entry.compressionMethod;
+  if (password === undefined) throw refuse(`entry '${name}' is encrypted; give the archive's password (filePassword) to import it`);
+  const aes = entry.compressionMethod === AES_METHOD ? readAesExtraField(entry.extraFields) : undefined;
+  if (!aes) throw refuse(`entry '${name}' uses the old ZipCrypto encryption, which is not safe; re-create the archive with AES-256`);
+  return aes.method;
+}
+
+function checkEntry(entry: yauzl.Entry, name: string, limits: ArchiveLimits, password: string | undefined): void {
   const unixMode = (entry.externalFileAttributes >>> 16) & S_IFMT;
   if (unixMode === S_IFLNK) throw refuse(`entry '${name}' is a symbolic link, which an archive of bot files never holds`);
-  if (entry.generalPurposeBitFlag & 0x1) throw refuse(`entry '${name}' is encrypted; give the archive's password to import it`);
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    throw refuse(`entry '${name}' uses compression method ${entry.compressionMethod}; only stored and deflated entries can be read`);
+  const method = methodOf(entry, name, password);
+  if (method !== 0 && method !== 8) {
+    throw refuse(`entry '${name}' uses compression method ${method}; only stored and deflated entries can be read`);
   }
   if (entry.uncompressedSize > limits.IMPORT_MAX_ENTRY_BYTES) {
     throw refuse(`entry '${name}' is ${mb(entry.uncompressedSize)} uncompressed; one entry may be at most ${mb(limits.IMPORT_MAX_ENTRY_BYTES)}`);
@@ -84,7 +98,7 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
  * the directory declares are enforced while reading (yauzl validates them),
  * so a lying header cannot expand past the limits either.
  */
-export async function openArchive(path: string, limits: ArchiveLimits): Promise<OpenArchive> {
+export async function openArchive(path: string, limits: ArchiveLimits, password?: string): Promise<OpenArchive> {
   const zip = await openZip(path);
   try {
     if (zip.entryCount > limits.IMPORT_MAX_ENTRIES) {
@@ -100,7 +114,7 @@ export async function openArchive(path: string, limits: ArchiveLimits): Promise<
           const name = entryName(entry.fileName as unknown as Buffer, index++);
           checkName(name);
           if (raw.has(name)) throw refuse(`entry '${name}' appears twice in the archive`);
-          checkEntry(entry, name, limits);
+          checkEntry(entry, name, limits, password);
           raw.set(name, entry);
           if (!name.endsWith('/')) entries.set(name, { name, size: entry.uncompressedSize, compressedSize: entry.compressedSize });
           total += entry.uncompressedSize;
@@ -116,7 +130,7 @@ export async function openArchive(path: string, limits: ArchiveLimits): Promise<
       zip.on('error', (err: Error) => reject(refuse(`the archive is damaged: ${err.message}`)));
       zip.readEntry();
     });
-    const read = (name: string) => readEntry(zip, raw.get(name), name);
+    const read = (name: string) => readEntry(zip, raw.get(name), name, password);
     return {
       entries,
       read,
@@ -129,10 +143,9 @@ export async function openArchive(path: string, limits: ArchiveLimits): Promise<
   }
 }
 
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string): Promise<Buffer> {
-  if (!entry) return Promise.reject(refuse(`the archive has no entry '${name}'`));
+function readStream(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string, options: yauzl.ZipFileOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
+    zip.openReadStream(entry, options, (err, stream) => {
       if (err || !stream) return reject(refuse(`entry '${name}' cannot be read: ${err?.message}`));
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -140,6 +153,19 @@ function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: str
       stream.on('error', (e: Error) => reject(refuse(`entry '${name}' is damaged: ${e.message}`)));
     });
   });
+}
+
+async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string, password: string | undefined): Promise<Buffer> {
+  if (!entry) throw refuse(`the archive has no entry '${name}'`);
+  if (!(entry.generalPurposeBitFlag & 0x1)) return readStream(zip, entry, name, {});
+  // yauzl reads the stored bytes; the AES layer and the inflating are ours, bounded by the declared size.
+  const stored = await readStream(zip, entry, name, { decodeFileData: false } as yauzl.ZipFileOptions);
+  const plain = await decryptEntry(password as string, stored, name);
+  const data = readAesExtraField(entry.extraFields)?.method === 8 ? await inflateRaw(plain, { maxOutputLength: Math.max(1, entry.uncompressedSize) }).catch((e: Error) => {
+    throw refuse(`entry '${name}' is damaged: ${e.message}`);
+  }) : plain;
+  if (data.length !== entry.uncompressedSize) throw refuse(`entry '${name}' is damaged: it holds ${data.length} bytes, not the ${entry.uncompressedSize} its header says`);
+  return data;
 }
 
 async function* readAhead(names: string[], read: (name: string) => Promise<Buffer>, sizeOf: (name: string) => number): AsyncGenerator<{ name: string; data: Buffer }> {

@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { AES_METHOD, AES_VERSION_NEEDED, aesExtraField, encryptEntry } from './winzip-aes';
 
 const deflateRaw = promisify(zlib.deflateRaw);
 
@@ -14,11 +15,14 @@ export interface ZipOptions {
   /** Uncompressed bytes being deflated at once: bounds memory, keeps the thread pool busy. */
   maxInFlightBytes?: number;
   maxInFlightEntries?: number;
+  /** Encrypts every entry with WinZip AES-256 (AE-2) under this password. */
+  password?: string;
 }
 
 const UINT32_MAX = 0xffffffff;
 const UINT16_MAX = 0xffff;
 const FLAG_UTF8 = 0x0800;
+const FLAG_ENCRYPTED = 0x0001;
 const METHOD_STORE = 0;
 const METHOD_DEFLATE = 8;
 const VERSION_DEFAULT = 20;
@@ -31,11 +35,25 @@ const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
 interface Pending {
   name: Buffer;
-  /** Kept until written, in case deflating does not make it smaller. */
-  raw: Buffer;
   size: number;
   crc: number;
-  compressed: Promise<Buffer>;
+  /** Deflated (or stored, when deflating does not make it smaller), then encrypted when asked. */
+  prepared: Promise<{ method: number; payload: Buffer }>;
+}
+
+/** How an entry is written: its headers' method, flags, version, CRC and extra field. */
+interface Encoding {
+  method: number;
+  flags: number;
+  version: number;
+  crc: number;
+  extra: Buffer;
+}
+
+function encodingOf(e: Pending, method: number, encrypted: boolean): Encoding {
+  // AE-2 writes no CRC (the authentication code protects the data) and names the real method in its extra field.
+  if (encrypted) return { method: AES_METHOD, flags: FLAG_UTF8 | FLAG_ENCRYPTED, version: AES_VERSION_NEEDED, crc: 0, extra: aesExtraField(method) };
+  return { method, flags: FLAG_UTF8, version: VERSION_DEFAULT, crc: e.crc, extra: Buffer.alloc(0) };
 }
 
 /**
@@ -44,6 +62,7 @@ interface Pending {
  * order; at most `maxInFlightBytes` of input is held at once. Entries whose
  * deflated form is not smaller are stored. ZIP64 records are written only
  * when the archive needs them (more than 65,535 entries or offsets past 4 GiB).
+ * With a password, each entry is encrypted (WinZip AES-256) on the same pool.
  */
 export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipOptions = {}): AsyncGenerator<Buffer> {
   const level = options.level ?? 6;
@@ -66,17 +85,16 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
       }
       const { name, data } = next.value;
       if (data.length >= UINT32_MAX) throw new Error(`zip entry ${name} is too large`);
-      pending.push({ name: Buffer.from(name, 'utf8'), raw: data, size: data.length, crc: zlib.crc32(data), compressed: compress(data, level) });
+      pending.push({ name: Buffer.from(name, 'utf8'), size: data.length, crc: zlib.crc32(data), prepared: prepare(data, level, options.password) });
       inFlight += data.length;
     }
     const entry = pending.shift();
     if (!entry) break;
-    const deflated = await entry.compressed;
+    const { method, payload } = await entry.prepared;
     inFlight -= entry.size;
-    const method = deflated.length < entry.size ? METHOD_DEFLATE : METHOD_STORE;
-    const payload = method === METHOD_DEFLATE ? deflated : entry.raw;
-    const header = localHeader(entry, method, payload.length);
-    central.push(centralHeader(entry, method, payload.length, offset));
+    const encoding = encodingOf(entry, method, options.password !== undefined);
+    const header = localHeader(entry, encoding, payload.length);
+    central.push(centralHeader(entry, encoding, payload.length, offset));
     yield header;
     yield payload;
     offset += header.length + payload.length;
@@ -90,45 +108,49 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
   yield* end(count, centralSize, offset);
 }
 
-async function compress(data: Buffer, level: number): Promise<Buffer> {
-  return data.length === 0 ? Buffer.alloc(0) : deflateRaw(data, { level });
+async function prepare(data: Buffer, level: number, password: string | undefined): Promise<{ method: number; payload: Buffer }> {
+  const deflated = data.length === 0 ? Buffer.alloc(0) : await deflateRaw(data, { level });
+  const [method, payload] = deflated.length < data.length ? [METHOD_DEFLATE, deflated] : [METHOD_STORE, data];
+  return { method, payload: password === undefined ? payload : await encryptEntry(password, payload) };
 }
 
-function localHeader(e: Pending, method: number, compressedSize: number): Buffer {
-  const h = Buffer.alloc(30 + e.name.length);
+function localHeader(e: Pending, enc: Encoding, compressedSize: number): Buffer {
+  const h = Buffer.alloc(30 + e.name.length + enc.extra.length);
   h.writeUInt32LE(0x04034b50, 0);
-  h.writeUInt16LE(VERSION_DEFAULT, 4);
-  h.writeUInt16LE(FLAG_UTF8, 6);
-  h.writeUInt16LE(method, 8);
+  h.writeUInt16LE(enc.version, 4);
+  h.writeUInt16LE(enc.flags, 6);
+  h.writeUInt16LE(enc.method, 8);
   h.writeUInt16LE(DOS_TIME, 10);
   h.writeUInt16LE(DOS_DATE, 12);
-  h.writeUInt32LE(e.crc, 14);
+  h.writeUInt32LE(enc.crc, 14);
   h.writeUInt32LE(compressedSize, 18);
   h.writeUInt32LE(e.size, 22);
   h.writeUInt16LE(e.name.length, 26);
-  h.writeUInt16LE(0, 28);
+  h.writeUInt16LE(enc.extra.length, 28);
   e.name.copy(h, 30);
+  enc.extra.copy(h, 30 + e.name.length);
   return h;
 }
 
-function centralHeader(e: Pending, method: number, compressedSize: number, offset: number): Buffer {
+function centralHeader(e: Pending, enc: Encoding, compressedSize: number, offset: number): Buffer {
   const zip64 = offset >= UINT32_MAX;
-  const extra = zip64 ? Buffer.alloc(12) : Buffer.alloc(0);
+  const zip64Extra = zip64 ? Buffer.alloc(12) : Buffer.alloc(0);
   if (zip64) {
-    extra.writeUInt16LE(0x0001, 0);
-    extra.writeUInt16LE(8, 2);
-    extra.writeBigUInt64LE(BigInt(offset), 4);
+    zip64Extra.writeUInt16LE(0x0001, 0);
+    zip64Extra.writeUInt16LE(8, 2);
+    zip64Extra.writeBigUInt64LE(BigInt(offset), 4);
   }
+  const extra = Buffer.concat([zip64Extra, enc.extra]);
   const h = Buffer.alloc(46 + e.name.length + extra.length);
-  const version = zip64 ? VERSION_ZIP64 : VERSION_DEFAULT;
+  const version = zip64 ? Math.max(VERSION_ZIP64, enc.version) : enc.version;
   h.writeUInt32LE(0x02014b50, 0);
   h.writeUInt16LE(MADE_BY_UNIX | version, 4);
   h.writeUInt16LE(version, 6);
-  h.writeUInt16LE(FLAG_UTF8, 8);
-  h.writeUInt16LE(method, 10);
+  h.writeUInt16LE(enc.flags, 8);
+  h.writeUInt16LE(enc.method, 10);
   h.writeUInt16LE(DOS_TIME, 12);
   h.writeUInt16LE(DOS_DATE, 14);
-  h.writeUInt32LE(e.crc, 16);
+  h.writeUInt32LE(enc.crc, 16);
   h.writeUInt32LE(compressedSize, 20);
   h.writeUInt32LE(e.size, 24);
   h.writeUInt16LE(e.name.length, 28);

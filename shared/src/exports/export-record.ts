@@ -23,6 +23,8 @@ export interface ExportRecord {
   fileFormat: FileFormat;
   options: ExportOptions;
   hasPassword: boolean;
+  /** The archive password, sealed, while the job needs it (see SealedSecrets). */
+  sealedPassword: string | null;
   status: ExportStatus;
   progress: number;
   failureReasons: string[];
@@ -47,6 +49,7 @@ interface Row {
   file_format: FileFormat;
   options: ExportOptions;
   has_password: boolean;
+  sealed_password: string | null;
   status: ExportStatus;
   progress: number;
   failure_reasons: string[];
@@ -71,6 +74,7 @@ export const toExportRecord = (r: Row): ExportRecord => ({
   fileFormat: r.file_format,
   options: r.options,
   hasPassword: r.has_password,
+  sealedPassword: r.sealed_password,
   status: r.status,
   progress: r.progress,
   failureReasons: r.failure_reasons,
@@ -91,9 +95,9 @@ export class ExportRecords extends JobRecords<ExportRecord, Row> {
 
   async insert(r: Omit<ExportRecord, 'status' | 'progress' | 'failureReasons' | 'notes' | 'objectKey' | 'sizeBytes' | 'sha256' | 'createdAt' | 'updatedAt' | 'expiresAt'>, dedupeKey: string): Promise<ExportRecord> {
     const { rows } = await this.db.query<Row>(
-      `INSERT INTO export_jobs (export_id, tenant_id, requested_by, surface, bot_id, bot_name, bot_version, locale_id, file_format, options, dedupe_key, has_password, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'InProgress') RETURNING *`,
-      [r.exportId, r.tenantId, r.requestedBy, r.surface, r.botId, r.botName, r.botVersion, r.localeId, r.fileFormat, r.options, dedupeKey, r.hasPassword],
+      `INSERT INTO export_jobs (export_id, tenant_id, requested_by, surface, bot_id, bot_name, bot_version, locale_id, file_format, options, dedupe_key, has_password, sealed_password, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'InProgress') RETURNING *`,
+      [r.exportId, r.tenantId, r.requestedBy, r.surface, r.botId, r.botName, r.botVersion, r.localeId, r.fileFormat, r.options, dedupeKey, r.hasPassword, r.sealedPassword],
     );
     return toExportRecord(rows[0]);
   }
@@ -123,11 +127,25 @@ export class ExportRecords extends JobRecords<ExportRecord, Row> {
   /** Completed only from InProgress: a record deleted meanwhile stays deleted. */
   async complete(exportId: string, result: { objectKey: string; sizeBytes: number; sha256: string; notes: string[] }): Promise<boolean> {
     const { rowCount } = await this.db.query(
-      `UPDATE export_jobs SET status = 'Completed', progress = 100, object_key = $2, size_bytes = $3, sha256 = $4, notes = $5, updated_at = now()
+      `UPDATE export_jobs SET status = 'Completed', progress = 100, object_key = $2, size_bytes = $3, sha256 = $4, notes = $5, sealed_password = NULL, updated_at = now()
         WHERE export_id = $1 AND status = 'InProgress'`,
       [exportId, result.objectKey, result.sizeBytes, result.sha256, JSON.stringify(result.notes)],
     );
     return rowCount === 1;
+  }
+
+  /**
+   * Sets a finished export to be built again under a new password (sealed) or
+   * none — UpdateExport. Undefined when it is not finished (or not the tenant's).
+   */
+  async reprotect(tenantId: string, exportId: string, sealedPassword: string | null): Promise<ExportRecord | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE export_jobs SET status = 'InProgress', progress = 0, failure_reasons = '[]', notes = '[]',
+              has_password = $3::text IS NOT NULL, sealed_password = $3, updated_at = now()
+        WHERE tenant_id = $1 AND export_id = $2 AND status IN ('Completed', 'Failed') RETURNING *`,
+      [tenantId, exportId, sealedPassword],
+    );
+    return rows[0] && toExportRecord(rows[0]);
   }
 
   async remove(exportId: string): Promise<void> {

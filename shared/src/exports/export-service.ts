@@ -10,6 +10,7 @@ import { JobListQuery, pageOfJobs } from '../jobs/job-listing';
 import { JobQueues } from '../queue/queues';
 import { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';
+import { SealedSecrets } from '../secrets/sealed-secrets';
 import { ExportOptions, ExportRecord, ExportRecords, FileFormat, Surface } from './export-record';
 import { checkExportOptions, namesTasks, resolveTasks } from './selection';
 import { readTaskGraph } from '../bots/task-graph';
@@ -60,7 +61,7 @@ export class ExportService {
   private readonly pageTokens: PageTokens;
 
   constructor(
-    private readonly deps: { db: Pool; redis: Redis; bots: BotStore; queues: JobQueues; storage: Storage; limits: ExportLimits; secret: string },
+    private readonly deps: { db: Pool; redis: Redis; bots: BotStore; queues: JobQueues; storage: Storage; secrets: SealedSecrets; limits: ExportLimits; secret: string },
   ) {
     this.records = new ExportRecords(deps.db);
     this.pageTokens = new PageTokens(deps.secret);
@@ -69,7 +70,6 @@ export class ExportService {
   async create(principal: Principal, surface: Surface, req: ExportRequest): Promise<ExportRecord> {
     const { bots, limits, redis, queues } = this.deps;
     assertBotAllowed(principal, req.botId);
-    if (req.filePassword !== undefined) throw new ValidationError('filePassword is not supported yet: password-protected archives are not available');
     await takeFromWindow(redis, `${limits.QUEUE_PREFIX}:rate:create-export:${principal.tenantId}`, limits.EXPORT_CREATE_PER_MINUTE, 60, 'export requests');
 
     const bot = await bots.get(principal.tenantId, req.botId);
@@ -86,8 +86,9 @@ export class ExportService {
       throw new QuotaExceededError(`at most ${limits.EXPORT_MAX_UNFINISHED_PER_TENANT} exports may be in progress at once; wait for some to finish`);
     }
 
+    // A protected and a plain export of the same thing are different archives; the password itself is never hashed here.
     const dedupeKey = createHash('sha256')
-      .update(canonicalJson([req.botId, req.botVersion, req.localeId ?? null, req.fileFormat, options]))
+      .update(canonicalJson([req.botId, req.botVersion, req.localeId ?? null, req.fileFormat, options, req.filePassword !== undefined]))
       .digest('hex');
     let record: ExportRecord;
     try {
@@ -103,7 +104,8 @@ export class ExportService {
           localeId: req.localeId ?? null,
           fileFormat: req.fileFormat,
           options,
-          hasPassword: false,
+          hasPassword: req.filePassword !== undefined,
+          sealedPassword: req.filePassword === undefined ? null : this.deps.secrets.seal(req.filePassword),
         },
         dedupeKey,
       );
@@ -143,10 +145,22 @@ export class ExportService {
     return pageOfJobs(this.pageTokens, 'exports', principal, query, (filter) => this.records.list(principal.tenantId, filter));
   }
 
-  /** Changing a finished export's protection arrives with password support. */
+  /**
+   * UpdateExport: builds a finished export again under a new password, or
+   * plain without one, as Lex does; the download then needs the new password.
+   */
   async update(principal: Principal, exportId: string, change: { filePassword?: string }): Promise<ExportRecord> {
-    const record = await this.describe(principal, exportId);
-    if (change.filePassword !== undefined) throw new ValidationError('filePassword is not supported yet: password-protected archives are not available');
+    await this.describe(principal, exportId); // 404 unless it is the caller's
+    const sealed = change.filePassword === undefined ? null : this.deps.secrets.seal(change.filePassword);
+    let record: ExportRecord | undefined;
+    try {
+      record = await this.records.reprotect(principal.tenantId, exportId, sealed);
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      throw new ConflictError('an identical export is already in progress; update this one once it has finished');
+    }
+    if (!record) throw new ConflictError(`export ${exportId} is still in progress; update it once it has finished`);
+    await this.deps.queues.enqueueExport(exportId, { again: true }).catch(() => undefined);
     return record;
   }
 

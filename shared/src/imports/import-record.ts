@@ -29,6 +29,8 @@ export interface ImportRecord {
   mergeStrategy: MergeStrategy;
   options: Record<string, unknown>;
   hasPassword: boolean;
+  /** The archive password, sealed, while the job needs it (see SealedSecrets). */
+  sealedPassword: string | null;
   status: ImportStatus;
   progress: number;
   failureReasons: string[];
@@ -53,6 +55,7 @@ interface Row {
   merge_strategy: MergeStrategy;
   options: Record<string, unknown>;
   has_password: boolean;
+  sealed_password: string | null;
   status: ImportStatus;
   progress: number;
   failure_reasons: string[];
@@ -77,6 +80,7 @@ const toImportRecord = (r: Row): ImportRecord => ({
   mergeStrategy: r.merge_strategy,
   options: r.options,
   hasPassword: r.has_password,
+  sealedPassword: r.sealed_password,
   status: r.status,
   progress: r.progress,
   failureReasons: r.failure_reasons,
@@ -96,7 +100,7 @@ export interface Upload {
 
 export type NewImport = Pick<
   ImportRecord,
-  'importId' | 'tenantId' | 'requestedBy' | 'surface' | 'uploadId' | 'objectKey' | 'botName' | 'botId' | 'localeId' | 'mergeStrategy' | 'options' | 'hasPassword'
+  'importId' | 'tenantId' | 'requestedBy' | 'surface' | 'uploadId' | 'objectKey' | 'botName' | 'botId' | 'localeId' | 'mergeStrategy' | 'options' | 'hasPassword' | 'sealedPassword'
 >;
 
 /** SQL for uploads and import job records. Every read a caller can reach is scoped by tenant. */
@@ -120,9 +124,9 @@ export class ImportRecords extends JobRecords<ImportRecord, Row> {
   /** Inserts the job; undefined when an import of that id exists already (ids are the upload's, for Lex). */
   async insert(r: NewImport): Promise<ImportRecord | undefined> {
     const { rows } = await this.db.query<Row>(
-      `INSERT INTO import_jobs (import_id, tenant_id, requested_by, surface, upload_id, object_key, bot_name, bot_id, locale_id, merge_strategy, options, has_password, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'InProgress') ON CONFLICT (import_id) DO NOTHING RETURNING *`,
-      [r.importId, r.tenantId, r.requestedBy, r.surface, r.uploadId, r.objectKey, r.botName, r.botId, r.localeId, r.mergeStrategy, r.options, r.hasPassword],
+      `INSERT INTO import_jobs (import_id, tenant_id, requested_by, surface, upload_id, object_key, bot_name, bot_id, locale_id, merge_strategy, options, has_password, sealed_password, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'InProgress') ON CONFLICT (import_id) DO NOTHING RETURNING *`,
+      [r.importId, r.tenantId, r.requestedBy, r.surface, r.uploadId, r.objectKey, r.botName, r.botId, r.localeId, r.mergeStrategy, r.options, r.hasPassword, r.sealedPassword],
     );
     return rows[0] && toImportRecord(rows[0]);
   }
@@ -134,7 +138,7 @@ export class ImportRecords extends JobRecords<ImportRecord, Row> {
   /** Completes the job inside the import's own transaction, so the draft and the record change together. */
   async completeIn(client: PoolClient, importId: string, result: { botId: string; botName: string; summary: ImportSummary }): Promise<boolean> {
     const { rowCount } = await client.query(
-      `UPDATE import_jobs SET status = 'Completed', progress = 100, imported_bot_id = $2, imported_bot_name = $3, summary = $4, updated_at = now()
+      `UPDATE import_jobs SET status = 'Completed', progress = 100, imported_bot_id = $2, imported_bot_name = $3, summary = $4, sealed_password = NULL, updated_at = now()
         WHERE import_id = $1 AND status = 'InProgress'`,
       [importId, result.botId, result.botName, result.summary],
     );

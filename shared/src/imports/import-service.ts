@@ -16,6 +16,7 @@ import { PageTokens } from '../paging/page-token';
 import { JobQueues } from '../queue/queues';
 import { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';
+import { SealedSecrets } from '../secrets/sealed-secrets';
 import { ImportRecord, ImportRecords } from './import-record';
 
 export interface ImportRequest {
@@ -46,7 +47,9 @@ export class ImportService {
   private readonly records: ImportRecords;
   private readonly pageTokens: PageTokens;
 
-  constructor(private readonly deps: { db: Pool; redis: Redis; bots: BotStore; queues: JobQueues; storage: Storage; limits: ImportLimits; secret: string }) {
+  constructor(
+    private readonly deps: { db: Pool; redis: Redis; bots: BotStore; queues: JobQueues; storage: Storage; secrets: SealedSecrets; limits: ImportLimits; secret: string },
+  ) {
     this.records = new ImportRecords(deps.db);
     this.pageTokens = new PageTokens(deps.secret);
   }
@@ -93,7 +96,6 @@ export class ImportService {
    */
   async start(principal: Principal, surface: Surface, req: ImportRequest): Promise<ImportRecord> {
     const { bots, limits, redis, storage } = this.deps;
-    if (req.filePassword !== undefined) throw new ValidationError('filePassword is not supported yet: password-protected archives are not available');
     if (req.target.kind === 'bot' || req.target.kind === 'locale') {
       assertBotAllowed(principal, req.target.botId);
       await bots.get(principal.tenantId, req.target.botId);
@@ -124,7 +126,8 @@ export class ImportService {
       localeId: t.kind === 'locale' ? t.localeId : null,
       mergeStrategy: req.mergeStrategy,
       options: req.options ?? {},
-      hasPassword: false,
+      hasPassword: req.filePassword !== undefined,
+      sealedPassword: req.filePassword === undefined ? null : this.deps.secrets.seal(req.filePassword),
     });
     if (!record) throw new ConflictError(`import ${req.uploadId} has already been started`);
     // Should Redis fail here, the record stays InProgress and the reconciler enqueues it.

@@ -41,10 +41,11 @@ export abstract class JobRecords<R, Row extends object> {
     await this.db.query(`UPDATE ${this.table} SET progress = $2, updated_at = now() WHERE ${this.idColumn} = $1 AND status = 'InProgress'`, [id, progress]);
   }
 
-  /** Failed only from InProgress: a record deleted meanwhile stays deleted. */
+  /** Failed only from InProgress: a record deleted meanwhile stays deleted. A sealed password goes with the job. */
   async fail(id: string, reasons: string[]): Promise<void> {
     await this.db.query(
-      `UPDATE ${this.table} SET status = 'Failed', failure_reasons = $2, updated_at = now() WHERE ${this.idColumn} = $1 AND status = 'InProgress'`,
+      `UPDATE ${this.table} SET status = 'Failed', failure_reasons = $2, sealed_password = NULL, updated_at = now()
+        WHERE ${this.idColumn} = $1 AND status = 'InProgress'`,
       [id, JSON.stringify(reasons)],
     );
   }

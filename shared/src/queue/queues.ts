@@ -53,7 +53,9 @@ export class JobQueues {
     this.maintenance = new Queue(QUEUES.maintenance, opts);
   }
 
-  async enqueueExport(exportId: string): Promise<void> {
+  /** `again`: the export was built before (UpdateExport); its finished job goes first, or the add would be a no-op. */
+  async enqueueExport(exportId: string, options: { again?: boolean } = {}): Promise<void> {
+    if (options.again) await this.exports.remove(exportId);
     await this.exports.add('export', { exportId }, { jobId: exportId });
   }
 

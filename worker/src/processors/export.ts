@@ -47,6 +47,8 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
     });
     // Deleted, swept or completed by another run while we worked: leave no object of ours behind.
     if (!(await records.complete(record.exportId, result))) await ctx.storage.delete(result.objectKey);
+    // Built again (UpdateExport): the archive under the old password goes.
+    else if (record.objectKey && record.objectKey !== result.objectKey) await ctx.storage.delete(record.objectKey);
     log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
     return 'completed';
   } catch (err) {
@@ -86,7 +88,7 @@ async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProg
     let sizeBytes = 0;
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
     const zipped = pipeline(
-      Readable.from(zipChunks(entries)),
+      Readable.from(zipChunks(entries, { password: record.sealedPassword ? ctx.secrets.unseal(record.sealedPassword) : undefined })),
       async function* (chunks: AsyncIterable<Buffer>) {
         for await (const chunk of chunks) {
           hash.update(chunk);

@@ -82,7 +82,7 @@ async function apply(
   file: string,
   reportProgress: (percent: number) => Promise<void>,
 ): Promise<ImportOutcome> {
-  const archive = await openArchive(file, ctx.config);
+  const archive = await openArchive(file, ctx.config, record.sealedPassword ? ctx.secrets.unseal(record.sealedPassword) : undefined);
   try {
     const { reader, manifest } = await readerFor(archive);
     const source = await reader.read(archive, manifest);

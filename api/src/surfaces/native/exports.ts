@@ -16,6 +16,8 @@ const createExport = z
   })
   .strict();
 
+const updateExport = z.object({ filePassword: z.string().min(1).max(1024).nullable().optional() }).strict();
+
 const listQuery = z.object({
   botId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -31,6 +33,7 @@ function view(r: ExportRecord, downloadUrl?: string) {
     localeId: r.localeId,
     fileFormat: r.fileFormat,
     exportOptions: r.options,
+    passwordProtected: r.hasPassword,
     status: r.status,
     progress: r.progress,
     failureReasons: r.failureReasons,
@@ -65,6 +68,13 @@ export function nativeExportsRouter(exports: ExportService): Router {
   r.get('/:exportId', read, async (req, res) => {
     const record = await exports.describe(res.locals.principal, String(req.params.exportId));
     res.json(view(record, await exports.downloadUrl(record)));
+  });
+
+  // Builds a finished export again under a new password, or plain without one (Lex's UpdateExport).
+  r.patch('/:exportId', write, async (req, res) => {
+    const body = parse(updateExport, req.body ?? {});
+    const record = await exports.update(res.locals.principal, String(req.params.exportId), { filePassword: body.filePassword ?? undefined });
+    res.status(202).json(view(record));
   });
 
   r.delete('/:exportId', write, async (req, res) => {

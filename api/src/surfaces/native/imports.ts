@@ -1,4 +1,4 @@
-import { ImportRecord, ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH } from '@botport/shared';
+import { ImportRecord, ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH, ValidationError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApiContext } from '../../context';
@@ -17,6 +17,8 @@ const startQuery = z
   .strict()
   .refine((q) => !(q.botName && q.botId), { message: 'give botName or botId, not both' })
   .refine((q) => !q.localeId || q.botId, { message: 'localeId needs botId' });
+
+const PASSWORD_HEADER = 'Botport-File-Password';
 
 const listQuery = z.object({
   botId: z.string().optional(),
@@ -58,7 +60,10 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
     const q = parse(startQuery, req.query, 'the query');
     const principal = res.locals.principal;
     const { uploadId } = await receiveZipBody(ctx.imports, principal, req, ctx.config.IMPORT_MAX_ARCHIVE_BYTES);
-    const record = await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy });
+    // The password comes in a header, never the query: URLs end up in access logs.
+    const filePassword = req.get(PASSWORD_HEADER) || undefined;
+    if (filePassword && filePassword.length > 1024) throw new ValidationError(`${PASSWORD_HEADER} may be at most 1024 characters`);
+    const record = await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy, filePassword });
     res.status(202).location(`/v1/imports/${record.importId}`).json(view(record));
   });
 
