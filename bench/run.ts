@@ -32,6 +32,12 @@ async function main() {
     '|---|---|---|---|---|---|---|---|',
     ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.jsonMB} | ${r.importSeconds} | ${r.importMBps} | ${r.exportSeconds} | ${r.importToExport}× | ${r.importWorkerPeakRssMB} |`),
     '',
+    '## Encrypted export (filePassword, WinZip AES-256) vs the plain export of the same bot',
+    '',
+    '| bot | components | plain s | encrypted s | encrypted ÷ plain |',
+    '|---|---|---|---|---|',
+    ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.exportSeconds} | ${r.encryptedExportSeconds} | ${r.encryptedToPlain}× |`),
+    '',
   ].join('\n');
   const dir = path.resolve(__dirname, '../results');
   fs.mkdirSync(dir, { recursive: true });

@@ -35,6 +35,8 @@ export interface ThroughputResult {
   importMBps: number;
   importToExport: number;
   importWorkerPeakRssMB: number;
+  encryptedExportSeconds: number;
+  encryptedToPlain: number;
 }
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -74,15 +76,20 @@ async function runCase(c: Case, api: { url: string; db: import('pg').Pool }, bea
   const botId = await createSyntheticBot(api.db, tenant, `Bench_${c.label}`, c.components, c.bodyBytes);
 
   const auth = { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' };
-  const exported = await withWorker(async () => {
-    const res = await fetch(`${api.url}/exports/`, {
-      method: 'PUT',
-      headers: auth,
-      body: JSON.stringify({ resourceSpecification: { botExportSpecification: { botId, botVersion: 'DRAFT' } }, fileFormat: 'BotportJson' }),
+  const exportOnce = (filePassword?: string) =>
+    withWorker(async () => {
+      const res = await fetch(`${api.url}/exports/`, {
+        method: 'PUT',
+        headers: auth,
+        body: JSON.stringify({ resourceSpecification: { botExportSpecification: { botId, botVersion: 'DRAFT' } }, fileFormat: 'BotportJson', filePassword }),
+      });
+      const { exportId } = (await res.json()) as { exportId: string };
+      return poll(`${api.url}/exports/${exportId}/`, bearer, 'exportStatus');
     });
-    const { exportId } = (await res.json()) as { exportId: string };
-    return poll(`${api.url}/exports/${exportId}/`, bearer, 'exportStatus');
-  });
+  const exported = await exportOnce();
+  process.stderr.write(`[bench] ${c.label}: exporting again with a password (AES-256)…\n`);
+  const encrypted = await exportOnce('bench password');
+  if ((encrypted.result as { exportStatus: string }).exportStatus !== 'Completed') throw new Error('encrypted export failed');
   const described = exported.result as { exportStatus: string; downloadUrl?: string; failureReasons?: string[]; archiveSizeBytes?: number };
   if (described.exportStatus !== 'Completed') throw new Error(`export failed: ${described.failureReasons}`);
   const exportSeconds = exported.seconds;
@@ -130,6 +137,8 @@ async function runCase(c: Case, api: { url: string; db: import('pg').Pool }, bea
     importMBps: +(mb(jsonBytes) / imported.seconds).toFixed(1),
     importToExport: +(imported.seconds / exportSeconds).toFixed(2),
     importWorkerPeakRssMB: +imported.peakRssMB.toFixed(0),
+    encryptedExportSeconds: +encrypted.seconds.toFixed(2),
+    encryptedToPlain: +(encrypted.seconds / exportSeconds).toFixed(2),
   };
 }
 
