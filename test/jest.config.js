@@ -2,6 +2,8 @@
 module.exports = {
   rootDir: '..',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // The fault suite runs on its own: npm run test:faults.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json'}] },
   // Tests run the sources, not the build.

@@ -3,6 +3,7 @@
 // Redis answer, then runs every jest suite (each run isolates itself: its own
 // database, Redis prefix, S3 server and bucket — see test/support/global-setup.ts)
 // and ends with one line: `N passed, N failed[, N skipped]`.
+// `npm run test:faults` (`test.js faults`) runs the fault suite the same way.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -20,10 +21,12 @@ async function main() {
   await services.ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
   services.ensureTool('7z', 'p7zip-full'); // password-protected archives are checked with 7-Zip
 
+  const faults = process.argv[2] === 'faults';
+  const config = faults ? 'test/faults/jest.config.js' : 'test/jest.config.js';
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'botport-jest-')), 'report.json');
   const jest = spawnSync(
     'npx',
-    ['jest', '--config', 'test/jest.config.js', '--json', '--outputFile', report, ...process.argv.slice(2)],
+    ['jest', '--config', config, '--json', '--outputFile', report, ...process.argv.slice(faults ? 3 : 2)],
     { cwd: root, stdio: 'inherit' },
   );
   let passed = 0;

@@ -1,17 +1,22 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** Runs a built process (api or worker) with the run's environment; output kept for diagnosis. */
+/** Runs a built process (api or worker) with the run's environment; output kept for diagnosis (and written to SERVICE_LOG_DIR when set). */
 export function spawnService(name: 'api' | 'worker', env: Record<string, string> = {}): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, [path.join(ROOT, name, 'dist/main.js')], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (out += d));
+  const keep = (d: Buffer) => {
+    out += d;
+    if (process.env.SERVICE_LOG_DIR) fs.appendFileSync(path.join(process.env.SERVICE_LOG_DIR, `${name}-${child.pid}.log`), d);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   return Object.assign(child, { output: () => out });
 }
 
@@ -24,6 +29,22 @@ export async function waitForLog(child: { output: () => string }, pattern: RegEx
 }
 
 export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null) return Promise.resolve({ code: child.exitCode, signal: null });
+  // A process killed by a signal has no exit code, only a signal code.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+export type Service = ChildProcess & { output: () => string; url: string };
+
+/** Starts a built api or worker process and waits until it is ready; an api's URL is read from its log. */
+export async function startService(name: 'api' | 'worker', env: Record<string, string> = {}): Promise<Service> {
+  const child = spawnService(name, { PORT: '0', ...env });
+  await waitForLog(child, name === 'api' ? /api listening/ : /worker started/);
+  const port = name === 'api' ? /"port":(\d+),[^\n]*"msg":"api listening"/.exec(child.output())?.[1] : undefined;
+  return Object.assign(child, { url: port ? `http://127.0.0.1:${port}` : '' });
+}
+
+/** Stops processes: SIGKILL (a crash) or SIGTERM (a graceful stop), waiting for each to exit. */
+export async function stopServices(children: ChildProcess[], signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await Promise.all(children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => (c.kill(signal), exitOf(c))));
 }

@@ -5,7 +5,6 @@ import { WorkerContext } from './context';
 const BATCH = 500;
 /** Records younger than this may still be on their way into the queue. */
 const GRACE_MS = 5000;
-const SWEEP_EVERY_MS = 15 * 60 * 1000;
 
 /** One kind of job as the reconciler sees it: its unfinished records and their queue entries. */
 interface JobKind {
@@ -42,7 +41,7 @@ function jobKinds(ctx: WorkerContext, queues: JobQueues): JobKind[] {
  * which a flush erases.
  */
 export async function reconcileLostJobs(ctx: WorkerContext, queues: JobQueues): Promise<number> {
-  await queues.maintenance.upsertJobScheduler(MAINTENANCE_JOBS.sweepExpired, { every: SWEEP_EVERY_MS }, { name: MAINTENANCE_JOBS.sweepExpired });
+  await queues.maintenance.upsertJobScheduler(MAINTENANCE_JOBS.sweepExpired, { every: ctx.config.SWEEP_INTERVAL_MS }, { name: MAINTENANCE_JOBS.sweepExpired });
   let requeued = 0;
   for (const kind of jobKinds(ctx, queues)) {
     for (const r of await kind.unfinished()) {

@@ -62,6 +62,8 @@ const schema = z
     /** Uncompressed ÷ compressed size of one entry; far above what JSON reaches, far below a zip bomb. */
     IMPORT_MAX_COMPRESSION_RATIO: z.coerce.number().min(2).default(200),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30000),
+    /** How often the sweeper removes jobs past their seven days (one schedule for all workers). */
+    SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(8000),
   })
   .superRefine((c, ctx) => {

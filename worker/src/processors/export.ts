@@ -45,10 +45,14 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
     const result = await buildArchive(ctx, record, async (progress) => {
       await Promise.all([records.setProgress(record.exportId, progress), job.updateProgress(progress)]);
     });
-    // Deleted, swept or completed by another run while we worked: leave no object of ours behind.
-    if (!(await records.complete(record.exportId, result))) await ctx.storage.delete(result.objectKey);
+    if (!(await records.complete(record.exportId, result))) {
+      // Deleted, swept or completed by another run while we worked: leave no object of ours behind.
+      await ctx.storage.delete(result.objectKey);
+      log.info('export finished elsewhere or deleted meanwhile; this run discarded its archive');
+      return 'discarded';
+    }
     // Built again (UpdateExport): the archive under the old password goes.
-    else if (record.objectKey && record.objectKey !== result.objectKey) await ctx.storage.delete(record.objectKey);
+    if (record.objectKey && record.objectKey !== result.objectKey) await ctx.storage.delete(record.objectKey);
     log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
     return 'completed';
   } catch (err) {
