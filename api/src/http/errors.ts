@@ -9,9 +9,11 @@ import { Request, Response } from 'express';
 export function toAppError(err: unknown, req: Request): AppError {
   if (err instanceof AppError) return err;
   const e = err as { name?: string; code?: string; $metadata?: unknown };
-  if (isConnectionError(err) || e?.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable/.test(String((err as Error)?.message))) {
+  const redis = e?.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable/.test(String((err as Error)?.message));
+  if (redis || isConnectionError(err)) {
     req.log?.warn({ err }, 'dependency unavailable');
-    return new UnavailableError('a backing service is unavailable; try again shortly');
+    // Which one, so an operator reading the answer knows where to look.
+    return new UnavailableError(`${redis ? 'Redis (the job queue)' : 'the database'} is unreachable; try again shortly`);
   }
   req.log?.error({ err }, 'unhandled error');
   return new InternalError();

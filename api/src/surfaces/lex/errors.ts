@@ -13,7 +13,7 @@ const LEX_ERRORS: Record<ErrorCode, [string, number?]> = {
   PreconditionFailed: ['PreconditionFailedException'],
   QuotaExceeded: ['ServiceQuotaExceededException'],
   Throttled: ['ThrottlingException'],
-  Unavailable: ['InternalServerException'],
+  Unavailable: ['InternalServerException', 500], // as AWS documents it; the SDKs retry it
   Internal: ['InternalServerException'],
 };
 
