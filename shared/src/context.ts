@@ -1,8 +1,7 @@
-import { Redis } from 'ioredis';
 import { BotStore } from './bots/bot-store';
 import { Config } from './config/config';
 import { createLogger, Logger } from './logging/logger';
-import { createRedis } from './queue/queues';
+import { createRedis, RedisConnection } from './queue/queues';
 import { createPool, Db } from './store/db';
 import { SealedSecrets } from './secrets/sealed-secrets';
 import { Storage } from './storage/s3';
@@ -13,7 +12,7 @@ export interface CoreContext {
   logger: Logger;
   db: Db;
   /** Producer-side connection (rate limits, throttles); BullMQ workers open their own. */
-  redis: Redis;
+  redis: RedisConnection;
   storage: Storage;
   bots: BotStore;
   /** Seals archive passwords between api and worker (SECRETS_KEY). */
@@ -26,7 +25,7 @@ export function createCoreContext(config: Config, name: 'api' | 'worker'): CoreC
     config,
     logger: createLogger(name, config.LOG_LEVEL),
     db,
-    redis: createRedis(config.REDIS_URL, 'producer'),
+    redis: createRedis(config, 'producer'),
     storage: new Storage(config),
     bots: new BotStore(db),
     secrets: new SealedSecrets(config.SECRETS_KEY ?? (config.JWT_SECRET as string)),

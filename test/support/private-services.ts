@@ -125,3 +125,29 @@ export async function privatePostgres(): Promise<PrivateServer & { cleanup(): vo
   await server.start();
   return server;
 }
+
+/** A three-node Redis Cluster on loopback (no replicas), made with `redis-cli --cluster create`. */
+export async function privateRedisCluster(): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'botport-fault-cluster-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const nodes = ports.map((port) =>
+    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--save', '', '--appendonly', 'no'], {
+      cwd: dir,
+      stdio: 'ignore',
+    }),
+  );
+  await Promise.all(ports.map((p) => waitForPort(p)));
+  const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
+  for (let i = 0; spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout.indexOf('cluster_state:ok') < 0; i++) {
+    if (i > 100) throw new Error('the cluster never reached cluster_state:ok');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `redis://127.0.0.1:${ports[0]}`,
+    async stop() {
+      await Promise.all(nodes.map((n) => kill(n)));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

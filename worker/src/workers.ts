@@ -1,6 +1,5 @@
 import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { createRedis } from '@botport/shared';
+import { createRedis, RedisConnection } from '@botport/shared';
 import { WorkerContext } from './context';
 import { processors } from './processors';
 
@@ -18,11 +17,11 @@ export interface RunningWorkers {
 /** One BullMQ Worker per queue that has processors, on its own blocking connection. */
 export async function startWorkers(ctx: WorkerContext): Promise<RunningWorkers> {
   // BullMQ leaves a connection it was handed open, so we keep and close ours.
-  const connections: Redis[] = [];
+  const connections: RedisConnection[] = [];
   const workers = processors(ctx).map(
     ({ queue, handle, concurrency }) =>
       new Worker(queue, handle, {
-        connection: connections[connections.push(createRedis(ctx.config.REDIS_URL, 'worker')) - 1],
+        connection: connections[connections.push(createRedis(ctx.config, 'worker')) - 1],
         prefix: ctx.config.QUEUE_PREFIX,
         concurrency,
         lockDuration: ctx.config.JOB_LOCK_MS,

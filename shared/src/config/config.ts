@@ -22,6 +22,8 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/botport'),
     REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** REDIS_URL names one node of a Redis Cluster; QUEUE_PREFIX must then hold a hash tag such as {botport}. */
+    REDIS_CLUSTER: bool.default(false),
     QUEUE_PREFIX: z.string().min(1).default('botport'),
     S3_ENDPOINT: z.string().default(''),
     S3_BUCKET: z.string().min(3).default('botport'),
@@ -72,6 +74,9 @@ const schema = z
     if (hmac && !c.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when JWT_ALGORITHMS has an HS algorithm' });
     if (asym && !c.JWT_PUBLIC_KEY) ctx.addIssue({ code: 'custom', path: ['JWT_PUBLIC_KEY'], message: 'required when JWT_ALGORITHMS has an RS/ES/PS algorithm' });
     if (!c.SECRETS_KEY && !c.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'required when JWT_SECRET is not set' });
+    if (c.REDIS_CLUSTER && !/\{[^}]+\}/.test(c.QUEUE_PREFIX)) {
+      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'needs a hash tag such as {botport} when REDIS_CLUSTER=true, so each queue stays in one slot' });
+    }
     if (c.NODE_ENV === 'production' && c.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'the development secret cannot be used when NODE_ENV=production' });
     }

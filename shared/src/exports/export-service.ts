@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
-import { Redis } from 'ioredis';
+import { RedisConnection } from '../queue/queues';
 import { assertBotAllowed, Principal } from '../auth/tokens';
 import { BotStore } from '../bots/bot-store';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
@@ -61,7 +61,7 @@ export class ExportService {
   private readonly pageTokens: PageTokens;
 
   constructor(
-    private readonly deps: { db: Pool; redis: Redis; bots: BotStore; queues: JobQueues; storage: Storage; secrets: SealedSecrets; limits: ExportLimits; secret: string },
+    private readonly deps: { db: Pool; redis: RedisConnection; bots: BotStore; queues: JobQueues; storage: Storage; secrets: SealedSecrets; limits: ExportLimits; secret: string },
   ) {
     this.records = new ExportRecords(deps.db);
     this.pageTokens = new PageTokens(deps.secret);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Pool } from 'pg';
-import { Redis } from 'ioredis';
+import { RedisConnection } from '../queue/queues';
 import { assertBotAllowed, Principal } from '../auth/tokens';
 import { BotStore } from '../bots/bot-store';
 import { Component } from '../bots/definition';
@@ -48,7 +48,7 @@ export class ImportService {
   private readonly pageTokens: PageTokens;
 
   constructor(
-    private readonly deps: { db: Pool; redis: Redis; bots: BotStore; queues: JobQueues; storage: Storage; secrets: SealedSecrets; limits: ImportLimits; secret: string },
+    private readonly deps: { db: Pool; redis: RedisConnection; bots: BotStore; queues: JobQueues; storage: Storage; secrets: SealedSecrets; limits: ImportLimits; secret: string },
   ) {
     this.records = new ImportRecords(deps.db);
     this.pageTokens = new PageTokens(deps.secret);

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import IORedis, { Redis, RedisOptions } from 'ioredis';
+import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /** Queue names: one per kind of work, so each can be scaled and watched alone. */
 export const QUEUES = {
@@ -9,18 +9,30 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** One Redis server, or a Redis Cluster (REDIS_CLUSTER=true, REDIS_URL naming any node). */
+export type RedisConnection = Redis | Cluster;
+
+export interface RedisSettings {
+  REDIS_URL: string;
+  REDIS_CLUSTER: boolean;
+}
+
 /**
  * A Redis connection for BullMQ. `maxRetriesPerRequest: null` is what BullMQ
  * workers require (blocking commands must wait out a reconnect); producers
  * queue commands while connecting but give up after two reconnection
  * attempts, so an API call fails (503) instead of hanging when Redis is gone.
+ * On a cluster the queue prefix carries a hash tag (checked by the config),
+ * so each queue's keys share a slot as BullMQ's scripts need.
  */
-export function createRedis(url: string, role: 'worker' | 'producer' = 'producer', extra: RedisOptions = {}): Redis {
-  return new IORedis(url, { maxRetriesPerRequest: role === 'worker' ? null : 2, ...extra });
+export function createRedis(settings: RedisSettings, role: 'worker' | 'producer' = 'producer'): RedisConnection {
+  const options: RedisOptions = { maxRetriesPerRequest: role === 'worker' ? null : 2 };
+  if (!settings.REDIS_CLUSTER) return new IORedis(settings.REDIS_URL, options);
+  const url = new URL(settings.REDIS_URL);
+  return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], { redisOptions: { ...options, password: url.password || undefined } });
 }
 
-export interface QueueSettings {
-  REDIS_URL: string;
+export interface QueueSettings extends RedisSettings {
   QUEUE_PREFIX: string;
   JOB_ATTEMPTS: number;
   JOB_BACKOFF_MS: number;
@@ -37,10 +49,10 @@ export class JobQueues {
   readonly exports: Queue;
   readonly imports: Queue;
   readonly maintenance: Queue;
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
 
   constructor(settings: QueueSettings) {
-    this.connection = createRedis(settings.REDIS_URL, 'producer');
+    this.connection = createRedis(settings, 'producer');
     const defaultJobOptions = {
       attempts: settings.JOB_ATTEMPTS,
       backoff: { type: 'exponential', delay: settings.JOB_BACKOFF_MS },

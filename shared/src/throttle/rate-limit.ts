@@ -1,11 +1,11 @@
-import { Redis } from 'ioredis';
+import { RedisConnection } from '../queue/queues';
 import { ThrottledError } from '../errors';
 
 /**
  * A fixed-window counter in Redis, shared by every api replica. Throws
  * ThrottledError carrying the seconds until the window ends.
  */
-export async function takeFromWindow(redis: Redis, key: string, limit: number, windowSeconds: number, what: string): Promise<void> {
+export async function takeFromWindow(redis: RedisConnection, key: string, limit: number, windowSeconds: number, what: string): Promise<void> {
   const [[, count], [, ttl]] = (await redis
     .multi()
     .incr(key)
@@ -22,7 +22,7 @@ export async function takeFromWindow(redis: Redis, key: string, limit: number, w
  * At most one call per `windowSeconds` for `key` (SET NX EX): Xenioo's hourly
  * backup throttle. Throws ThrottledError with the remaining seconds.
  */
-export async function takeOncePer(redis: Redis, key: string, windowSeconds: number, what: string): Promise<void> {
+export async function takeOncePer(redis: RedisConnection, key: string, windowSeconds: number, what: string): Promise<void> {
   const ok = await redis.set(key, '1', 'EX', windowSeconds, 'NX');
   if (ok) return;
   const ttl = await redis.ttl(key);
