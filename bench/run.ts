@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPool, migrate } from '@botport/shared';
+import { burst } from './burst';
+import { statusPolling } from './status-polling';
 import { throughput } from './throughput';
 
 /** `npm run bench`: every benchmark, with JSON results and a Markdown table in bench/results/. */
@@ -12,8 +14,10 @@ async function main() {
   await db.end();
 
   const exports = await throughput(scale);
+  const polling = await statusPolling();
+  const bursts = await burst(Math.max(10, Math.round(1000 * scale)));
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  const results = { date: new Date().toISOString(), machine, scale, exports };
+  const results = { date: new Date().toISOString(), machine, scale, exports, polling, burst: bursts };
 
   const table = [
     `# botport benchmarks — ${results.date}`,
@@ -37,6 +41,20 @@ async function main() {
     '| bot | components | plain s | encrypted s | encrypted ÷ plain |',
     '|---|---|---|---|---|',
     ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.exportSeconds} | ${r.encryptedExportSeconds} | ${r.encryptedToPlain}× |`),
+    '',
+    `## Status polling (DescribeExport, JWT verified each request) vs a bare Express route — ${polling.connections} connections, ${polling.seconds} s`,
+    '',
+    '| target | requests/s | p50 ms | p99 ms |',
+    '|---|---|---|---|',
+    `| DescribeExport | ${polling.describe.rps} | ${polling.describe.p50ms} | ${polling.describe.p99ms} |`,
+    `| bare Express | ${polling.bare.rps} | ${polling.bare.p50ms} | ${polling.bare.p99ms} |`,
+    `| ratio | ${polling.rpsRatio}× | | |`,
+    '',
+    `## Burst: ${bursts.exports} CreateExport of small bots at once, one worker`,
+    '',
+    '| all Completed s | exports/s | one export alone s | burst ÷ (n × alone) | queue wait p50 s | queue wait p99 s |',
+    '|---|---|---|---|---|---|',
+    `| ${bursts.burstSeconds} | ${bursts.exportsPerSecond} | ${bursts.singleSeconds} | ${bursts.ratioToSequential}× | ${bursts.queueWaitP50s} | ${bursts.queueWaitP99s} |`,
     '',
   ].join('\n');
   const dir = path.resolve(__dirname, '../results');

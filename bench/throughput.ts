@@ -1,10 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AddressInfo } from 'node:net';
-import { createApp, createContext, closeContext } from '@botport/api';
-import { loadConfig, mintToken } from '@botport/shared';
+import { poll, startBenchApi, withWorker } from './harness';
 import { createSyntheticBot } from './synthetic-bot';
 
 /**
@@ -37,38 +35,6 @@ export interface ThroughputResult {
   importWorkerPeakRssMB: number;
   encryptedExportSeconds: number;
   encryptedToPlain: number;
-}
-
-const ROOT = path.resolve(__dirname, '../..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function peakRssMB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-/** Polls a Lex Describe operation until the job leaves InProgress. */
-async function poll(url: string, bearer: string, statusField: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const described = (await (await fetch(url, { headers: { authorization: `Bearer ${bearer}` } })).json()) as Record<string, unknown>;
-    if (described[statusField] !== 'InProgress') return described;
-    await sleep(50);
-  }
-}
-
-/** Runs `work` with a fresh worker process; times it and reads the worker's peak RSS. */
-async function withWorker<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMB: number }> {
-  const worker = spawn(process.execPath, [path.join(ROOT, 'worker/dist/main.js')], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: 'inherit' });
-  await sleep(1500);
-  try {
-    const started = process.hrtime.bigint();
-    const result = await work();
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { result, seconds, peakRssMB: peakRssMB(worker.pid!) };
-  } finally {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
-  }
 }
 
 async function runCase(c: Case, api: { url: string; db: import('pg').Pool }, bearer: string, tenant: string): Promise<ThroughputResult> {
@@ -143,27 +109,16 @@ async function runCase(c: Case, api: { url: string; db: import('pg').Pool }, bea
 }
 
 export async function throughput(scale: number): Promise<ThroughputResult[]> {
-  const config = loadConfig();
-  const ctx = createContext({ ...config, EXPORT_MAX_UNFINISHED_PER_TENANT: 1000 });
-  const server = createApp(ctx).listen(0, '127.0.0.1');
-  // The baseline's execFileSync blocks this process for seconds; a short keep-alive
-  // would then close the driver's idle connection just as it is reused.
-  server.keepAliveTimeout = 10 * 60 * 1000;
-  await new Promise((r) => server.once('listening', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const tenant = `bench-${Date.now()}`;
-  const bearer = mintToken(config.JWT_SECRET as string, { sub: 'bench', tenant });
+  const api = await startBenchApi({ EXPORT_MAX_UNFINISHED_PER_TENANT: 1000 });
   try {
     const cases: Case[] = [
       { label: 'large', components: Math.round(10_000 * scale), bodyBytes: 15_500 },
       { label: 'double', components: Math.round(20_000 * scale), bodyBytes: 15_500 },
     ];
     const results: ThroughputResult[] = [];
-    for (const c of cases) results.push(await runCase(c, { url, db: ctx.db }, bearer, tenant));
+    for (const c of cases) results.push(await runCase(c, { url: api.url, db: api.ctx.db }, api.bearer, api.tenant));
     return results;
   } finally {
-    server.closeAllConnections();
-    server.close();
-    await closeContext(ctx);
+    await api.close();
   }
 }
