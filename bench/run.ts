@@ -2,20 +2,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPool, migrate } from '@botport/shared';
-import { burst } from './burst';
-import { statusPolling } from './status-polling';
-import { throughput } from './throughput';
+import { burst, BurstResult } from './burst';
+import { PollingResult, statusPolling } from './status-polling';
+import { throughput, ThroughputResult } from './throughput';
 
-/** `npm run bench`: every benchmark, with JSON results and a Markdown table in bench/results/. */
+/**
+ * `npm run bench`: every benchmark (or those BENCH_ONLY names, comma-separated:
+ * throughput, polling, burst), with JSON results and a Markdown table in bench/results/.
+ */
 async function main() {
   const scale = Number(process.env.BENCH_SCALE || 1);
   const db = createPool(process.env.DATABASE_URL as string, 1);
   await migrate(db);
   await db.end();
 
-  const exports = await throughput(scale);
-  const polling = await statusPolling();
-  const bursts = await burst(Math.max(10, Math.round(1000 * scale)));
+  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['throughput', 'polling', 'burst'];
+  const exports = only.includes('throughput') ? await throughput(scale) : [];
+  const polling = only.includes('polling') ? await statusPolling() : undefined;
+  const bursts = only.includes('burst') ? await burst(Math.max(10, Math.round(1000 * scale))) : undefined;
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const results = { date: new Date().toISOString(), machine, scale, exports, polling, burst: bursts };
 
@@ -24,6 +28,19 @@ async function main() {
     '',
     `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GiB, Node ${machine.node}. Ratios are against a baseline measured in the same run.`,
     '',
+    ...(exports.length ? throughputTables(exports) : []),
+    ...(polling ? pollingTable(polling) : []),
+    ...(bursts ? burstTable(bursts) : []),
+  ].join('\n');
+  const dir = path.resolve(__dirname, '../results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2));
+  fs.writeFileSync(path.join(dir, 'results.md'), table);
+  process.stdout.write(`\n${table}\n`);
+}
+
+function throughputTables(exports: ThroughputResult[]): string[] {
+  return [
     '## Export throughput (CreateExport → Completed) vs `zip -r -6` over the same files',
     '',
     '| bot | components | JSON MB | archive MB | export s | MB/s | zip -6 s | ratio | worker peak RSS MB |',
@@ -42,6 +59,11 @@ async function main() {
     '|---|---|---|---|---|',
     ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.exportSeconds} | ${r.encryptedExportSeconds} | ${r.encryptedToPlain}× |`),
     '',
+  ];
+}
+
+function pollingTable(polling: PollingResult): string[] {
+  return [
     `## Status polling (DescribeExport, JWT verified each request) vs a bare Express route — ${polling.connections} connections, ${polling.seconds} s`,
     '',
     '| target | requests/s | p50 ms | p99 ms |',
@@ -50,18 +72,18 @@ async function main() {
     `| bare Express | ${polling.bare.rps} | ${polling.bare.p50ms} | ${polling.bare.p99ms} |`,
     `| ratio | ${polling.rpsRatio}× | | |`,
     '',
+  ];
+}
+
+function burstTable(bursts: BurstResult): string[] {
+  return [
     `## Burst: ${bursts.exports} CreateExport of small bots at once, one worker`,
     '',
     '| all Completed s | exports/s | one export alone s | burst ÷ (n × alone) | queue wait p50 s | queue wait p99 s |',
     '|---|---|---|---|---|---|',
     `| ${bursts.burstSeconds} | ${bursts.exportsPerSecond} | ${bursts.singleSeconds} | ${bursts.ratioToSequential}× | ${bursts.queueWaitP50s} | ${bursts.queueWaitP99s} |`,
     '',
-  ].join('\n');
-  const dir = path.resolve(__dirname, '../results');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2));
-  fs.writeFileSync(path.join(dir, 'results.md'), table);
-  process.stdout.write(`\n${table}\n`);
+  ];
 }
 
 main().catch((err) => {

@@ -33,6 +33,8 @@ describe('token verification', () => {
     expect(verifyToken(good, settings).tenantId).toBe('a');
     const wrong = jwt.sign({ tenant: 'a', exp: exp(), iss: 'https://evil', aud: 'botport' }, secret);
     expect(() => verifyToken(wrong, settings)).toThrow(UnauthorizedError);
+    const otherAudience = jwt.sign({ tenant: 'a', exp: exp(), iss: 'https://idp', aud: 'someone-else' }, secret);
+    expect(() => verifyToken(otherAudience, settings)).toThrow(UnauthorizedError);
   });
 
   test('HS/RS confusion: an HS256 token signed with the public key is refused when only RS256 is pinned', () => {

@@ -60,8 +60,11 @@ test('another tenant\'s bot, exports, imports and uploads are not found on any r
     expect([method, path, res.status]).toEqual([method, path, 404]);
   }
   // A bot token of the other tenant naming A's bot.
-  const backup = await call(stack.api, 'GET', '/bots/backup', { token: token(newTenant(), { bot: botId, scopes: ['backup'] }) });
-  expect(backup.status).toBe(404);
+  const botTokenB = token(newTenant(), { bot: botId, scopes: ['backup'] });
+  expect((await call(stack.api, 'GET', '/bots/backup', { token: botTokenB })).status).toBe(404);
+  expect((await call(stack.api, 'POST', '/bots/restore', { token: botTokenB, body: { botId, definition: doc } })).status).toBe(404);
+  // Last, the most destructive probe.
+  expect((await call(stack.api, 'DELETE', `/v1/bots/${botId}`, { token: b })).status).toBe(404);
 
   // A's things are as they were.
   expect((await call(stack.api, 'GET', `/exports/${exportId}/`, { token: a })).body.exportStatus).toBe('Completed');

@@ -1,3 +1,4 @@
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt, { Algorithm, JwtPayload } from 'jsonwebtoken';
 import { NotFoundError, UnauthorizedError } from '../errors';
 
@@ -24,6 +25,19 @@ export interface TokenSettings {
 const CLOCK_TOLERANCE_SECONDS = 30;
 
 /**
+ * Keys as KeyObjects, made once per configured key: handed a string,
+ * jsonwebtoken first tries (and fails) to parse it as a PEM public key on
+ * every call, which costs more than the verification itself.
+ */
+const keyObjects = new Map<string, KeyObject>();
+function keyObject(key: string, family: 'secret' | 'public'): KeyObject {
+  const id = `${family}\u0000${key}`;
+  let k = keyObjects.get(id);
+  if (!k) keyObjects.set(id, (k = family === 'secret' ? createSecretKey(Buffer.from(key, 'utf8')) : createPublicKey(key)));
+  return k;
+}
+
+/**
  * Verifies a JWT against the pinned algorithms only. The key is chosen by the
  * algorithm family, so an HS token can never be checked with the public key
  * (algorithm confusion) and `none` is never in the list.
@@ -36,8 +50,10 @@ export function verifyToken(token: string, settings: TokenSettings): Principal {
     alg = undefined; // a payload that is not JSON
   }
   if (!alg || !settings.JWT_ALGORITHMS.includes(alg)) throw new UnauthorizedError('the token is malformed or its algorithm is not accepted');
-  const key = alg.startsWith('HS') ? settings.JWT_SECRET : settings.JWT_PUBLIC_KEY;
-  if (!key) throw new UnauthorizedError('the token algorithm is not accepted');
+  const hmac = alg.startsWith('HS');
+  const configured = hmac ? settings.JWT_SECRET : settings.JWT_PUBLIC_KEY;
+  if (!configured) throw new UnauthorizedError('the token algorithm is not accepted');
+  const key = keyObject(configured, hmac ? 'secret' : 'public');
   let payload: JwtPayload;
   try {
     payload = jwt.verify(token, key, {
