@@ -84,7 +84,10 @@ export class ImportService {
       throw failure ?? err;
     }
     if (failure) throw failure;
-    if (!sizeBytes) throw new ValidationError('the upload is empty; send the archive as the request body');
+    if (!sizeBytes) {
+      await this.deps.storage.delete(objectKey);
+      throw new ValidationError('the upload is empty; send the archive as the request body');
+    }
     await this.records.insertUpload({ uploadId, tenantId: principal.tenantId, objectKey });
     return { uploadId, sizeBytes, sha1: sha1.digest('hex') };
   }
