@@ -2,7 +2,7 @@ import { Pool, PoolClient } from 'pg';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { inTransaction } from '../store/db';
-import { Component, componentKey, ComponentRef, DefinitionDocument, dependenciesOf } from './definition';
+import { Component, componentKey, ComponentRef, dependenciesOf } from './definition';
 import { isLocaleScoped } from './kinds';
 
 export interface Bot {

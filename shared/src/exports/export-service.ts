@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { RedisConnection } from '../queue/queues';
 import { assertBotAllowed, Principal } from '../auth/tokens';
 import { BotStore } from '../bots/bot-store';
-import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, QuotaExceededError } from '../errors';
 import { newId } from '../ids';
 import { canonicalJson, PageTokens } from '../paging/page-token';
 import { JobListQuery, pageOfJobs } from '../jobs/job-listing';

@@ -1,6 +1,6 @@
 import { OpenArchive } from '../../archive/zip-reader';
 import { checkComponent, Component } from '../../bots/definition';
-import { ComponentKind, LOCALE_PATTERN } from '../../bots/kinds';
+import { LOCALE_PATTERN } from '../../bots/kinds';
 import { FieldError, ValidationError } from '../../errors';
 import { ArchiveReader, ImportedBot } from '../format';
 import { parseJsonEntry, parseJsonObject } from '../json-entry';
@@ -140,7 +140,7 @@ export const lexJsonReader: ArchiveReader = {
       }
       const { name: _n, description: _d, identifier: _i, version: _v, ...settings } = botJson;
       if (Object.keys(botExtras).length) settings[EXTRA_FILES] = botExtras;
-      yield { kind: 'botSettings' as ComponentKind, name: LEX_BOT_SETTINGS, body: settings };
+      yield { kind: 'botSettings', name: LEX_BOT_SETTINGS, body: settings };
       if (errors.length) throw new ValidationError('the archive holds files that are not valid components', errors.slice(0, MAX_REPORTED));
     }
     return { format: 'LexJson', bot: { name, description }, components: components() };

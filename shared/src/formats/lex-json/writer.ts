@@ -149,7 +149,8 @@ export const lexJson: ArchiveFormat = {
         yield* extraFiles(folder, body);
       } else if (c.kind === 'intent') {
         yield* intentFiles(input, folder, c, body);
-        if (body.parentIntentSignature === 'AMAZON.FallbackIntent') hasFallback = true;
+        // An intent of that name takes the fallback's place (and its path) either way.
+        if (body.parentIntentSignature === 'AMAZON.FallbackIntent' || lexName(c.name) === 'FallbackIntent') hasFallback = true;
       } else if (c.kind === 'slotType') {
         const typeFolder = `${folder}/SlotTypes/${lexName(c.name)}`;
         yield file(`${typeFolder}/SlotType.json`, slotTypeJson(c, body));
