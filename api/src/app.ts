@@ -5,6 +5,7 @@ import { requestId } from './http/request-id';
 import { eddiRouter } from './surfaces/eddi/router';
 import { koreRouter } from './surfaces/kore/router';
 import { lexRouter } from './surfaces/lex/router';
+import { metrics } from './surfaces/metrics';
 import { nativeRouter } from './surfaces/native/router';
 import { operationsRouter } from './surfaces/operations';
 import { xeniooRouter } from './surfaces/xenioo/router';
@@ -24,10 +25,13 @@ export function createApp(ctx: ApiContext): Express {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
+  const measured = metrics(ctx);
+  app.use(measured.middleware);
   app.use(operationsRouter(ctx));
+  app.use(measured.router);
   app.use('/v1', nativeRouter(ctx));
   app.use(lexRouter(ctx));
   app.use('/api/public', koreRouter(ctx));

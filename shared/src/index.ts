@@ -29,4 +29,5 @@ export * from './exports/selection';
 export * from './imports/import-record';
 export * from './imports/import-service';
 export * from './secrets/sealed-secrets';
+export * from './metrics/registry';
 export * from './context';

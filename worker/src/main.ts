@@ -2,6 +2,7 @@ import { closeCoreContext, createCoreContext, JobQueues, loadConfigOrExit, migra
 import { WorkerContext } from './context';
 import { startWorkers, RunningWorkers } from './workers';
 import { startReconciler } from './reconcile-lost-jobs';
+import { startMetrics } from './metrics';
 
 export const createContext = (config: WorkerContext['config']): WorkerContext => createCoreContext(config, 'worker');
 export const closeContext = closeCoreContext;
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   const running: RunningWorkers = await startWorkers(ctx);
   const queues = new JobQueues(config);
   const stopReconciler = startReconciler(ctx, queues, config.RECONCILE_INTERVAL_MS);
+  const metrics = startMetrics(ctx, running.workers);
   ctx.logger.info({ queues: running.queueNames }, 'worker started');
 
   let stopping = false;
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
     stopping = true;
     ctx.logger.info({ signal }, 'shutting down: finishing in-flight jobs');
     await stopReconciler();
+    await metrics.close();
     await running.close(config.SHUTDOWN_GRACE_MS);
     await queues.close();
     await closeContext(ctx);

@@ -67,6 +67,10 @@ const schema = z
     /** How often the sweeper removes jobs past their seven days (one schedule for all workers). */
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(8000),
+    /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /** The worker serves its own /metrics on this port when set. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   })
   .superRefine((c, ctx) => {
     const hmac = c.JWT_ALGORITHMS.some((a) => a.startsWith('HS'));

@@ -1,0 +1,65 @@
+import { metricsAllowed, metricsRegistry, QUEUES } from '@botport/shared';
+import { NextFunction, Request, Response, Router } from 'express';
+import { Gauge, Histogram } from 'prom-client';
+import { ApiContext } from '../context';
+
+/**
+ * Prometheus metrics at GET /metrics: HTTP latency by route, jobs by kind,
+ * surface and status (from PostgreSQL, the record of truth), queue depth by
+ * state (from Redis). The worker serves job durations itself (METRICS_PORT).
+ */
+export function metrics(ctx: ApiContext): { middleware: (req: Request, res: Response, next: NextFunction) => void; router: Router } {
+  const registry = metricsRegistry('api');
+  const http = new Histogram({
+    name: 'botport_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status class',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'botport_jobs',
+    help: 'Export and import jobs in their seven-day history, by kind, surface and status',
+    labelNames: ['kind', 'surface', 'status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { rows } = await ctx.db.query<{ kind: string; surface: string; status: string; n: number }>(
+        `SELECT 'export' AS kind, surface, status, count(*)::int AS n FROM export_jobs GROUP BY surface, status
+         UNION ALL SELECT 'import', surface, status, count(*)::int FROM import_jobs GROUP BY surface, status`,
+      );
+      for (const r of rows) this.set({ kind: r.kind, surface: r.surface, status: r.status }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'botport_queue_jobs',
+    help: 'Queue entries by queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [name, queue] of Object.entries({ [QUEUES.exports]: ctx.queues.exports, [QUEUES.imports]: ctx.queues.imports, [QUEUES.maintenance]: ctx.queues.maintenance })) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+        for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
+      }
+    },
+  });
+
+  const router = Router();
+  router.get('/metrics', async (req, res) => {
+    if (!metricsAllowed(ctx.config.METRICS_TOKEN, req.get('authorization'))) return res.status(401).json({ message: 'GET /metrics needs the metrics token' });
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return {
+    router,
+    middleware(req, res, next) {
+      const end = http.startTimer();
+      res.on('finish', () => {
+        // The route pattern, not the path: ids would make a series per job.
+        const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+        end({ method: req.method, route, status: `${Math.floor(res.statusCode / 100)}xx` });
+      });
+      next();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import http from 'node:http';
+import { Worker } from 'bullmq';
+import { metricsAllowed, metricsRegistry } from '@botport/shared';
+import { Counter, Histogram } from 'prom-client';
+import { WorkerContext } from './context';
+
+/**
+ * The worker's Prometheus metrics, served on METRICS_PORT when it is set:
+ * jobs finished by queue and outcome, and how long they ran.
+ */
+export function startMetrics(ctx: WorkerContext, workers: Worker[]): { close(): Promise<void> } {
+  const registry = metricsRegistry('worker');
+  const finished = new Counter({ name: 'botport_jobs_finished_total', help: 'Jobs finished, by queue and outcome', labelNames: ['queue', 'outcome'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'botport_job_duration_seconds',
+    help: 'How long a job ran (one attempt), by queue and outcome',
+    labelNames: ['queue', 'outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  for (const w of workers) {
+    const observe = (outcome: string, job?: { processedOn?: number; finishedOn?: number }) => {
+      finished.inc({ queue: w.name, outcome });
+      if (job?.processedOn && job.finishedOn) duration.observe({ queue: w.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    };
+    w.on('completed', (job) => observe('completed', job));
+    w.on('failed', (job) => observe('failed', job));
+  }
+  const port = ctx.config.METRICS_PORT;
+  if (port === undefined) return { close: async () => undefined };
+  const server = http.createServer(async (req, res) => {
+    if (req.url !== '/metrics') return res.writeHead(404).end();
+    if (!metricsAllowed(ctx.config.METRICS_TOKEN, req.headers.authorization)) return res.writeHead(401).end();
+    res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+  });
+  server.listen(port, () => ctx.logger.info({ port: (server.address() as { port: number }).port }, 'worker metrics listening'));
+  return { close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
