@@ -21,6 +21,7 @@ export * from './archive/winzip-aes';
 export * from './paging/page-token';
 export * from './jobs/job-listing';
 export * from './jobs/job-records';
+export * from './jobs/idempotency';
 export * from './throttle/rate-limit';
 export * from './exports/export-record';
 export * from './exports/export-service';

@@ -1,5 +1,6 @@
-import { ExportRecord, ExportService, FILE_FORMATS } from '@botport/shared';
-import { Router } from 'express';
+import { ExportRecord, FILE_FORMATS, IdempotencyKeys } from '@botport/shared';
+import { Request, Response, Router } from 'express';
+import { ApiContext } from '../../context';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { botIdSchema, botVersionSchema, parse } from '../../http/validate';
@@ -47,17 +48,71 @@ function view(r: ExportRecord, downloadUrl?: string) {
   };
 }
 
-/** `/v1/exports`: the same export jobs in botport's own shape. */
-export function nativeExportsRouter(exports: ExportService): Router {
+const EVENTS_POLL_MS = 500;
+const KEEP_ALIVE_MS = 15000;
+
+/**
+ * Server-sent events for one export: `progress` whenever it moves, then
+ * `completed` (with a fresh downloadUrl) or `failed`, then the stream ends.
+ * Read from the record, so any api replica can serve it.
+ */
+async function streamEvents(ctx: ApiContext, req: Request, res: Response): Promise<void> {
+  const principal = res.locals.principal;
+  const exportId = String(req.params.exportId);
+  let record: ExportRecord | undefined = await ctx.exports.describe(principal, exportId); // 404 before the stream starts
+  res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  res.flushHeaders();
+  let open = true;
+  req.on('close', () => (open = false));
+  const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  let progress = -1;
+  let quietSince = Date.now();
+  while (open && record) {
+    if (record.progress !== progress) {
+      progress = record.progress;
+      send('progress', { exportId, status: record.status, progress });
+      quietSince = Date.now();
+    }
+    if (record.status === 'Completed') {
+      send('completed', view(record, await ctx.exports.downloadUrl(record)));
+      break;
+    }
+    if (record.status === 'Failed') {
+      send('failed', { exportId, failureReasons: record.failureReasons });
+      break;
+    }
+    if (Date.now() - quietSince >= KEEP_ALIVE_MS) {
+      res.write(': keep-alive\n\n');
+      quietSince = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, EVENTS_POLL_MS));
+    record = await ctx.exports.describe(principal, exportId).catch(() => undefined);
+    if (!record) send('failed', { exportId, failureReasons: ['the export was deleted'] });
+  }
+  res.end();
+}
+
+/** `/v1/exports`: the same export jobs in botport's own shape, plus Idempotency-Key and live events. */
+export function nativeExportsRouter(ctx: ApiContext): Router {
+  const { exports } = ctx;
+  const idempotency = new IdempotencyKeys(ctx.redis, ctx.config.QUEUE_PREFIX);
   const r = Router();
   const read = requireScope('exports:read');
   const write = requireScope('exports:write');
 
   r.post('/', write, async (req, res) => {
     const { exportOptions, ...body } = parse(createExport, req.body ?? {});
-    const record = await exports.create(res.locals.principal, 'native', { ...body, options: exportOptions });
+    const principal = res.locals.principal;
+    // The same key and body give the same export, however often a client retries.
+    const { jobId, replayed } = await idempotency.once(principal.tenantId, req.get('Idempotency-Key'), req.body, async () => {
+      return (await exports.create(principal, 'native', { ...body, options: exportOptions })).exportId;
+    });
+    const record = await exports.describe(principal, jobId);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).location(`/v1/exports/${record.exportId}`).json(view(record));
   });
+
+  r.get('/:exportId/events', read, (req, res) => streamEvents(ctx, req, res));
 
   r.get('/', read, async (req, res) => {
     const q = parse(listQuery, req.query, 'the query');

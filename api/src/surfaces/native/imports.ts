@@ -1,4 +1,4 @@
-import { ImportRecord, ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH, ValidationError } from '@botport/shared';
+import { IdempotencyKeys, ImportRecord, ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH, ValidationError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApiContext } from '../../context';
@@ -52,6 +52,7 @@ function view(r: ImportRecord) {
 
 /** `/v1/imports`: the archive as the body (application/zip), the target in the query; the same import jobs. */
 export function nativeImportsRouter(ctx: ApiContext): Router {
+  const idempotency = new IdempotencyKeys(ctx.redis, ctx.config.QUEUE_PREFIX);
   const r = Router();
   const read = requireScope('imports:read');
   const write = requireScope('imports:write');
@@ -59,12 +60,16 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
   r.post('/', write, async (req, res) => {
     const q = parse(startQuery, req.query, 'the query');
     const principal = res.locals.principal;
-    const { uploadId } = await receiveZipBody(ctx.imports, principal, req, ctx.config.IMPORT_MAX_ARCHIVE_BYTES);
+    const { uploadId, sha1 } = await receiveZipBody(ctx.imports, principal, req, ctx.config.IMPORT_MAX_ARCHIVE_BYTES);
     // The password comes in a header, never the query: URLs end up in access logs.
     const filePassword = req.get(PASSWORD_HEADER) || undefined;
     if (filePassword && filePassword.length > 1024) throw new ValidationError(`${PASSWORD_HEADER} may be at most 1024 characters`);
-    const record = await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy, filePassword });
-    res.status(202).location(`/v1/imports/${record.importId}`).json(view(record));
+    // Same key, same target and same archive: the same import (a repeated upload is simply not used).
+    const { jobId, replayed } = await idempotency.once(principal.tenantId, req.get('Idempotency-Key'), { ...q, archiveSha1: sha1 }, async () => {
+      return (await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy, filePassword })).importId;
+    });
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(202).location(`/v1/imports/${jobId}`).json(view(await ctx.imports.describe(principal, jobId)));
   });
 
   r.get('/', read, async (req, res) => {

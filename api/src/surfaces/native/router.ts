@@ -12,7 +12,7 @@ export function nativeRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use('/bots', botsRouter(ctx));
-  r.use('/exports', nativeExportsRouter(ctx.exports));
+  r.use('/exports', nativeExportsRouter(ctx));
   r.use('/imports', nativeImportsRouter(ctx));
   r.use(problemHandler);
   return r;
