@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { ApiContext } from '../context';
+import { openApiDocument } from '../openapi/document';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -7,9 +8,13 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref())]);
 }
 
-/** Liveness and readiness, unauthenticated, for load balancers and orchestrators. */
+/** Liveness, readiness and the OpenAPI document, unauthenticated, for load balancers, orchestrators and client generators. */
 export function operationsRouter(ctx: ApiContext): Router {
   const r = Router();
+  const document = openApiDocument();
+  r.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -39,7 +39,8 @@ export const componentSchema = z
   })
   .strict();
 
-const documentSchema = z
+/** The definition document's top level (components are checked one by one, with paths). */
+export const documentSchema = z
   .object({
     formatVersion: z.literal(1),
     bot: z.object({ name, description: z.string().max(2000).optional() }).strict(),

@@ -9,7 +9,7 @@ import { fromKore, koreExportFields } from '../../http/export-options';
 import { parse } from '../../http/validate';
 import { koreErrorHandler } from './errors';
 
-const exportBody = z.object({ exportType: z.enum(['latest', 'published']), ...koreExportFields }).strict();
+export const exportBody = z.object({ exportType: z.enum(['latest', 'published']), ...koreExportFields }).strict();
 
 const STATUS = { InProgress: 'pending', Completed: 'success', Failed: 'failed', Deleting: 'failed' } as const;
 
@@ -26,8 +26,8 @@ const importOptions = z
     customDashboard: z.boolean().optional(),
   })
   .strict();
-const newBotImport = z.object(importFiles).strict();
-const existingBotImport = z.object({ ...importFiles, importOptions: importOptions.optional() }).strict();
+export const newBotImport = z.object(importFiles).strict();
+export const existingBotImport = z.object({ ...importFiles, importOptions: importOptions.optional() }).strict();
 
 /** Kore imports all categories unless importOptions names some; the locale structure always comes. */
 function importCategories(o: z.infer<typeof importOptions> | undefined): string[] | undefined {

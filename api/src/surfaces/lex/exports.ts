@@ -23,7 +23,7 @@ const resourceSpecification = z
   })
   .refine((s) => s.customVocabularyExportSpecification === undefined, { message: 'custom vocabulary exports are not supported' });
 
-const createExport = z
+export const createExport = z
   .object({
     resourceSpecification,
     fileFormat: z.enum(['LexJson', 'BotportJson', 'TSV']).refine((f) => f !== 'TSV', { message: 'TSV is only for custom vocabularies, which are not supported' }),
@@ -33,9 +33,9 @@ const createExport = z
   })
   .strict();
 
-const listExports = listBody('ExportResourceType');
+export const listExports = listBody('ExportResourceType');
 
-const updateExport = z.object({ filePassword: filePassword.optional() }).strict();
+export const updateExport = z.object({ filePassword: filePassword.optional() }).strict();
 
 function specification(r: ExportRecord) {
   return r.localeId

@@ -28,7 +28,7 @@ const botLocaleImportSpecification = z
   })
   .strict();
 
-const startImport = z
+export const startImport = z
   .object({
     importId: z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be the importId CreateUploadUrl returned'),
     resourceSpecification: z
@@ -50,7 +50,7 @@ const startImport = z
   })
   .strict();
 
-const listImports = listBody('ImportResourceType');
+export const listImports = listBody('ImportResourceType');
 
 function specification(r: ImportRecord) {
   if (r.localeId) return { botLocaleImportSpecification: { botId: r.botId, botVersion: 'DRAFT', localeId: r.localeId } };

@@ -19,9 +19,9 @@ import { requireScope } from '../../http/auth';
 import { parse } from '../../http/validate';
 
 
-const createBot = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(2000).optional() }).strict();
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(400).optional() });
-const componentBody = z.object({ body: z.record(z.string(), z.unknown()), refs: z.array(z.unknown()).optional() }).strict();
+export const createBot = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(2000).optional() }).strict();
+export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(400).optional() });
+export const componentBody = z.object({ body: z.record(z.string(), z.unknown()), refs: z.array(z.unknown()).optional() }).strict();
 
 /** The bot id from the path, checked against the token's bot claim. */
 function botIdOf(req: Request, res: Response): string {

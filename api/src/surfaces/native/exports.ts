@@ -6,7 +6,7 @@ import { requireScope } from '../../http/auth';
 import { botIdSchema, botVersionSchema, parse } from '../../http/validate';
 import { exportOptionsSchema } from '../../http/export-options';
 
-const createExport = z
+export const createExport = z
   .object({
     botId: botIdSchema,
     botVersion: botVersionSchema.default('DRAFT'),
@@ -17,9 +17,9 @@ const createExport = z
   })
   .strict();
 
-const updateExport = z.object({ filePassword: z.string().min(1).max(1024).nullable().optional() }).strict();
+export const updateExport = z.object({ filePassword: z.string().min(1).max(1024).nullable().optional() }).strict();
 
-const listQuery = z.object({
+export const listQuery = z.object({
   botId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   nextToken: z.string().max(2048).optional(),

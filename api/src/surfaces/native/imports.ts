@@ -7,7 +7,7 @@ import { requireScope } from '../../http/auth';
 import { botIdSchema, parse } from '../../http/validate';
 
 /** Where the archive goes: a bot by name, a bot (or one of its locales) by id, or — neither — a new bot. */
-const startQuery = z
+export const startQuery = z
   .object({
     botName: z.string().trim().min(1).max(MAX_NAME_LENGTH).optional(),
     botId: botIdSchema.optional(),
@@ -20,7 +20,7 @@ const startQuery = z
 
 const PASSWORD_HEADER = 'Botport-File-Password';
 
-const listQuery = z.object({
+export const listQuery = z.object({
   botId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   nextToken: z.string().max(2048).optional(),

@@ -11,7 +11,7 @@ import { parse } from '../../http/validate';
 
 const BACKUP_WINDOW_SECONDS = 3600;
 
-const restoreBody = z.object({ botId: z.string(), name: z.string().optional(), exportedAt: z.string().optional(), definition: z.unknown() }).strict();
+export const restoreBody = z.object({ botId: z.string(), name: z.string().optional(), exportedAt: z.string().optional(), definition: z.unknown() }).strict();
 
 /** Xenioo answers a bad token or a missing permission with 400, and `{"message"}`. */
 function xeniooErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {

@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Express } from 'express';
+import { call, startApi, TestApi } from '../support/harness';
+
+/** Every route the app serves, as `METHOD /path` with `{param}`s and no trailing slash. */
+function appRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: any[], prefix: string) => {
+    for (const layer of stack) {
+      const mounts: string[] = Array.isArray(layer.rawPath) ? layer.rawPath : [layer.rawPath];
+      if (layer.route) {
+        for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
+      } else if (layer.handle?.stack) {
+        for (const mount of mounts) walk(layer.handle.stack, prefix + (mount === '/' ? '' : mount));
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: any[] } }).router.stack, '');
+  return out.map(normalise).sort();
+}
+
+const normalise = (route: string) => route.replace(/:([A-Za-z]+)/g, '{$1}').replace(/(.)\/$/, '$1');
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api.close());
+
+describe('GET /openapi.json', () => {
+  test('lists every route the api serves, and nothing it does not', async () => {
+    const res = await call(api, 'GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    const documented = Object.entries(res.body.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([p, methods]) => Object.keys(methods).map((m) => normalise(`${m.toUpperCase()} ${p}`)))
+      .sort();
+    const { createApp } = await import('@botport/api');
+    expect(documented).toEqual(appRoutes(createApp(api.ctx)));
+  });
+
+  test('validates as OpenAPI 3.1 and carries the request schemas', async () => {
+    const doc = (await call(api, 'GET', '/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.paths['/exports/'].put.requestBody.content['application/json'].schema.properties.fileFormat.enum).toEqual(['LexJson', 'BotportJson', 'TSV']);
+    expect(doc.paths['/v1/imports'].post.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['botName', 'botId', 'localeId', 'mergeStrategy']));
+    // The validator is an ES module: run it in its own Node process.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'botport-openapi-')), 'openapi.json');
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const script = `import('@seriousme/openapi-schema-validator').then(async ({ Validator }) => {
+      const v = new Validator(); const r = await v.validate(${JSON.stringify(file)});
+      console.log(JSON.stringify({ valid: r.valid, version: v.version, errors: r.errors }));
+    })`;
+    const out = spawnSync(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    const result = JSON.parse(out.stdout.trim());
+    expect(result).toMatchObject({ valid: true, version: '3.1' });
+  });
+});
