@@ -55,7 +55,8 @@ function summary(r: ExportRecord) {
 }
 
 /** Amazon Lex V2 export operations, at AWS's paths. */
-export function lexExportsRouter(exports: ExportService): Router {
+/** The parameter is not named `exports`: that would shadow CommonJS's own, which the exported schemas live on. */
+export function lexExportsRouter(jobs: ExportService): Router {
   const r = Router();
   const read = requireScope('exports:read');
   const write = requireScope('exports:write');
@@ -64,7 +65,7 @@ export function lexExportsRouter(exports: ExportService): Router {
   r.put('/exports/', write, async (req, res) => {
     const body = parse(createExport, req.body);
     const spec = body.resourceSpecification.botExportSpecification ?? body.resourceSpecification.botLocaleExportSpecification!;
-    const record = await exports.create(res.locals.principal, 'lex', {
+    const record = await jobs.create(res.locals.principal, 'lex', {
       botId: spec.botId,
       botVersion: spec.botVersion,
       localeId: body.resourceSpecification.botLocaleExportSpecification?.localeId,
@@ -78,11 +79,11 @@ export function lexExportsRouter(exports: ExportService): Router {
 
   // DescribeExport
   r.get('/exports/:exportId/', read, async (req, res) => {
-    const record = await exports.describe(res.locals.principal, String(req.params.exportId));
+    const record = await jobs.describe(res.locals.principal, String(req.params.exportId));
     res.json({
       ...summary(record),
       failureReasons: record.failureReasons,
-      downloadUrl: await exports.downloadUrl(record),
+      downloadUrl: await jobs.downloadUrl(record),
       // botport's additions: progress and the archive's size and SHA-256.
       progress: record.progress,
       archiveSizeBytes: record.sizeBytes ?? undefined,
@@ -95,20 +96,20 @@ export function lexExportsRouter(exports: ExportService): Router {
   r.post('/exports/', read, async (req, res) => {
     const body = parse(listExports, req.body ?? {});
     const query = listQuery(body);
-    const { records, nextToken } = query ? await exports.list(res.locals.principal, query) : { records: [], nextToken: undefined };
+    const { records, nextToken } = query ? await jobs.list(res.locals.principal, query) : { records: [], nextToken: undefined };
     res.json({ botId: body.botId, botVersion: body.botVersion, localeId: body.localeId, exportSummaries: records.map(summary), nextToken });
   });
 
   // UpdateExport
   r.put('/exports/:exportId/', write, async (req, res) => {
     const body = parse(updateExport, req.body ?? {});
-    const record = await exports.update(res.locals.principal, String(req.params.exportId), body);
+    const record = await jobs.update(res.locals.principal, String(req.params.exportId), body);
     res.status(202).json(summary(record));
   });
 
   // DeleteExport
   r.delete('/exports/:exportId/', write, async (req, res) => {
-    const record = await exports.delete(res.locals.principal, String(req.params.exportId));
+    const record = await jobs.delete(res.locals.principal, String(req.params.exportId));
     res.status(202).json({ exportId: record.exportId, exportStatus: record.status });
   });
 

@@ -94,7 +94,7 @@ async function streamEvents(ctx: ApiContext, req: Request, res: Response): Promi
 
 /** `/v1/exports`: the same export jobs in botport's own shape, plus Idempotency-Key and live events. */
 export function nativeExportsRouter(ctx: ApiContext): Router {
-  const { exports } = ctx;
+  const jobs = ctx.exports; // not `exports`: that would shadow CommonJS's own, which the exported schemas live on
   const idempotency = new IdempotencyKeys(ctx.redis, ctx.config.QUEUE_PREFIX);
   const r = Router();
   const read = requireScope('exports:read');
@@ -105,9 +105,9 @@ export function nativeExportsRouter(ctx: ApiContext): Router {
     const principal = res.locals.principal;
     // The same key and body give the same export, however often a client retries.
     const { jobId, replayed } = await idempotency.once(principal.tenantId, req.get('Idempotency-Key'), req.body, async () => {
-      return (await exports.create(principal, 'native', { ...body, options: exportOptions })).exportId;
+      return (await jobs.create(principal, 'native', { ...body, options: exportOptions })).exportId;
     });
-    const record = await exports.describe(principal, jobId);
+    const record = await jobs.describe(principal, jobId);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).location(`/v1/exports/${record.exportId}`).json(view(record));
   });
@@ -116,24 +116,24 @@ export function nativeExportsRouter(ctx: ApiContext): Router {
 
   r.get('/', read, async (req, res) => {
     const q = parse(listQuery, req.query, 'the query');
-    const { records, nextToken } = await exports.list(res.locals.principal, { botId: q.botId, order: 'Descending', limit: q.limit, nextToken: q.nextToken });
+    const { records, nextToken } = await jobs.list(res.locals.principal, { botId: q.botId, order: 'Descending', limit: q.limit, nextToken: q.nextToken });
     res.json({ exports: records.map((x) => view(x)), nextToken });
   });
 
   r.get('/:exportId', read, async (req, res) => {
-    const record = await exports.describe(res.locals.principal, String(req.params.exportId));
-    res.json(view(record, await exports.downloadUrl(record)));
+    const record = await jobs.describe(res.locals.principal, String(req.params.exportId));
+    res.json(view(record, await jobs.downloadUrl(record)));
   });
 
   // Builds a finished export again under a new password, or plain without one (Lex's UpdateExport).
   r.patch('/:exportId', write, async (req, res) => {
     const body = parse(updateExport, req.body ?? {});
-    const record = await exports.update(res.locals.principal, String(req.params.exportId), { filePassword: body.filePassword ?? undefined });
+    const record = await jobs.update(res.locals.principal, String(req.params.exportId), { filePassword: body.filePassword ?? undefined });
     res.status(202).json(view(record));
   });
 
   r.delete('/:exportId', write, async (req, res) => {
-    const record = await exports.delete(res.locals.principal, String(req.params.exportId));
+    const record = await jobs.delete(res.locals.principal, String(req.params.exportId));
     res.status(202).json(view(record));
   });
 
