@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { call, createBotWith, flushQueues, newTenant, startApi, startWorker, TestApi, token, waitForExport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
-import { exitOf, spawnService, waitForLog } from '../support/processes';
+import { spawnService, stopServices, waitForLog } from '../support/processes';
 import { createSyntheticBot } from '../../bench/synthetic-bot';
 import { download, unzip } from '../support/zip';
 
@@ -70,33 +70,33 @@ describe('nothing is lost', () => {
     const botId = await createSyntheticBot(api.ctx.db, tenant, 'Big', 6000, 6000);
     const env = { JOB_LOCK_MS: '2000', RECONCILE_INTERVAL_MS: '60000' };
     const first = spawnService('worker', env);
-    await waitForLog(first, /worker started/);
-    const created = await call(api, 'PUT', '/exports/', {
-      token: bearer,
-      body: { resourceSpecification: { botExportSpecification: { botId, botVersion: 'DRAFT' } }, fileFormat: 'BotportJson' },
-    });
-    const exportId = created.body.exportId;
-    // Wait until the worker is inside the export (it has reported progress), then kill it.
-    for (let i = 0; i < 300; i++) {
-      const r = await call(api, 'GET', `/exports/${exportId}/`, { token: bearer });
-      if (r.body.progress > 0 || r.body.exportStatus !== 'InProgress') break;
-      await new Promise((res) => setTimeout(res, 20));
-    }
-    const before = await call(api, 'GET', `/exports/${exportId}/`, { token: bearer });
-    expect(before.body.exportStatus).toBe('InProgress');
-    first.kill('SIGKILL');
-    await exitOf(first);
-
-    const second = spawnService('worker', env);
+    let second: ReturnType<typeof spawnService> | undefined;
     try {
+      await waitForLog(first, /worker started/);
+      const created = await call(api, 'PUT', '/exports/', {
+        token: bearer,
+        body: { resourceSpecification: { botExportSpecification: { botId, botVersion: 'DRAFT' } }, fileFormat: 'BotportJson' },
+      });
+      const exportId = created.body.exportId;
+      // Wait until the worker is inside the export (it has reported progress), then kill it.
+      for (let i = 0; i < 300; i++) {
+        const r = await call(api, 'GET', `/exports/${exportId}/`, { token: bearer });
+        if (r.body.progress > 0 || r.body.exportStatus !== 'InProgress') break;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      const before = await call(api, 'GET', `/exports/${exportId}/`, { token: bearer });
+      expect(before.body.exportStatus).toBe('InProgress');
+      await stopServices([first], 'SIGKILL');
+
+      second = spawnService('worker', env);
       const done = await waitForExport(api, bearer, exportId, 60000);
       expect(done.exportStatus).toBe('Completed');
       const files = await unzip((await download(done.downloadUrl)).data);
       expect(JSON.parse(files.get('manifest.json')!.toString()).componentCount).toBe(6000);
       expect(await objectsUnder(tenant)).toEqual([exportId]);
     } finally {
-      second.kill('SIGTERM');
-      await exitOf(second);
+      // Whatever failed, no worker outlives the test.
+      await stopServices([first, ...(second ? [second] : [])]);
     }
   });
 

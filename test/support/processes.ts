@@ -39,7 +39,12 @@ export type Service = ChildProcess & { output: () => string; url: string };
 /** Starts a built api or worker process and waits until it is ready; an api's URL is read from its log. */
 export async function startService(name: 'api' | 'worker', env: Record<string, string> = {}): Promise<Service> {
   const child = spawnService(name, { PORT: '0', ...env });
-  await waitForLog(child, name === 'api' ? /api listening/ : /worker started/);
+  try {
+    await waitForLog(child, name === 'api' ? /api listening/ : /worker started/);
+  } catch (err) {
+    child.kill('SIGKILL'); // a process that never got ready must not outlive the test
+    throw err;
+  }
   const port = name === 'api' ? /"port":(\d+),[^\n]*"msg":"api listening"/.exec(child.output())?.[1] : undefined;
   return Object.assign(child, { url: port ? `http://127.0.0.1:${port}` : '' });
 }
