@@ -119,12 +119,12 @@ export class Storage {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  /** Deletes every object under `prefix`, a page at a time. */
-  async deletePrefix(prefix: string): Promise<void> {
+  /** Deletes every object under `prefix` (but `keep`), a page at a time. */
+  async deletePrefix(prefix: string, keep?: string): Promise<void> {
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) if (o.Key) await this.delete(o.Key);
+      for (const o of page.Contents ?? []) if (o.Key && o.Key !== keep) await this.delete(o.Key);
       token = page.NextContinuationToken;
     } while (token);
   }

@@ -6,6 +6,7 @@ import {
   ExportRecord,
   ExportRecords,
   exportObjectKey,
+  exportObjectPrefix,
   FORMATS,
   newId,
   NotFoundError,
@@ -51,8 +52,9 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
       log.info('export finished elsewhere or deleted meanwhile; this run discarded its archive');
       return 'discarded';
     }
-    // Built again (UpdateExport): the archive under the old password goes.
-    if (record.objectKey && record.objectKey !== result.objectKey) await ctx.storage.delete(record.objectKey);
+    // Only the archive the record now names stays: not the one built before UpdateExport,
+    // not one a run killed between its upload and this point left behind.
+    await ctx.storage.deletePrefix(exportObjectPrefix(record.tenantId, record.exportId), result.objectKey);
     log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
     return 'completed';
   } catch (err) {
