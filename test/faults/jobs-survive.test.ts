@@ -48,12 +48,20 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
   }
 }
 
-/** Every export Completed, completed by exactly one run, with exactly one object. */
+/**
+ * Every export Completed (the record moves to Completed once: its UPDATE
+ * requires InProgress), no run logged one completed twice, and exactly one
+ * archive each. A worker killed right after completing may not have logged
+ * it, so "at most once" is what the logs can show; where a second worker
+ * survived, each completion it made is logged.
+ */
 async function account(tenant: string, ids: string[], workers: Service[]): Promise<void> {
   expect(await statuses(ids)).toEqual({ Completed: ids.length });
   const logs = workers.map((w) => w.output()).join('\n');
   const completions = ids.map((id) => (logs.match(new RegExp(`"exportId":"${id}"[^\\n]*"msg":"export completed"`, 'g')) ?? []).length);
-  expect(completions).toEqual(ids.map(() => 1));
+  expect(completions.every((n) => n <= 1)).toBe(true);
+  const killed = workers.filter((w) => w.signalCode === 'SIGKILL').length;
+  expect(completions.filter((n) => n === 0).length).toBeLessThanOrEqual(killed * Number(quick.EXPORT_CONCURRENCY));
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: process.env.S3_BUCKET, Prefix: `exports/${tenant}/` }));
   const perExport = new Map<string, number>();
   for (const o of listed.Contents ?? []) perExport.set(o.Key!.split('/')[2], (perExport.get(o.Key!.split('/')[2]) ?? 0) + 1);
@@ -61,7 +69,7 @@ async function account(tenant: string, ids: string[], workers: Service[]): Promi
   expect([...perExport.values()].every((n) => n === 1)).toBe(true);
 }
 
-const quick = { JOB_LOCK_MS: '3000', RECONCILE_INTERVAL_MS: '1000', LOG_LEVEL: 'info', EXPORT_MAX_UNFINISHED_PER_TENANT: '200' };
+const quick = { JOB_LOCK_MS: '3000', RECONCILE_INTERVAL_MS: '1000', LOG_LEVEL: 'info', EXPORT_MAX_UNFINISHED_PER_TENANT: '200', EXPORT_CONCURRENCY: '2' };
 
 test('kill -9 of a worker in the middle of 50 exports: a new worker finishes them all, each once', async () => {
   const tenant = newTenant();

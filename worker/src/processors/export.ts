@@ -52,10 +52,10 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
       log.info('export finished elsewhere or deleted meanwhile; this run discarded its archive');
       return 'discarded';
     }
+    log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
     // Only the archive the record now names stays: not the one built before UpdateExport,
     // not one a run killed between its upload and this point left behind.
     await ctx.storage.deletePrefix(exportObjectPrefix(record.tenantId, record.exportId), result.objectKey);
-    log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
     return 'completed';
   } catch (err) {
     return settleFailure(job, err, 'the export', (reasons) => records.fail(record.exportId, reasons), log);
