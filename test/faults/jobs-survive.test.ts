@@ -3,7 +3,7 @@ import { createPool } from '@botport/shared';
 import { call, newTenant, token, waitForExport } from '../support/harness';
 import { createSyntheticBot } from '../../bench/synthetic-bot';
 import { privateRedis } from '../support/private-services';
-import { Service, startService, stopServices } from '../support/processes';
+import { Service, startService, stopServices, until } from '../support/processes';
 
 /**
  * Real api and worker processes, faults injected, and at the end an account
@@ -40,14 +40,6 @@ async function statuses(ids: string[]): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 120000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /**
  * Every export Completed (the record moves to Completed once: its UPDATE
  * requires InProgress), no run logged one completed twice, and exactly one
@@ -80,11 +72,11 @@ test('kill -9 of a worker in the middle of 50 exports: a new worker finishes the
   let second: Service | undefined;
   try {
     const ids = await exportAll([api], bearer, bots);
-    await waitUntil('5 exports completed', async () => ((await statuses(ids)).Completed ?? 0) >= 5);
+    await until('5 exports completed', async () => ((await statuses(ids)).Completed ?? 0) >= 5, (reached) => reached);
     await stopServices([first], 'SIGKILL');
     expect((await statuses(ids)).Completed).toBeLessThan(50);
     second = await startService('worker', quick);
-    await waitUntil('all 50 completed', async () => (await statuses(ids)).Completed === 50);
+    await until('all 50 completed', async () => (await statuses(ids)).Completed === 50, (reached) => reached);
     await account(tenant, ids, [first, second]);
   } finally {
     await stopServices([api, first, ...(second ? [second] : [])]);
@@ -104,7 +96,7 @@ test('Redis restarted empty while exports wait: the reconciler recovers every on
     await redis.stop();
     await redis.start(); // empty: it keeps nothing on disk
     worker = await startService('worker', env);
-    await waitUntil('all 20 completed', async () => (await statuses(ids)).Completed === 20);
+    await until('all 20 completed', async () => (await statuses(ids)).Completed === 20, (reached) => reached);
     await account(tenant, ids, [worker]);
     // The api came through the restart too.
     expect((await call(api, 'GET', `/exports/${ids[0]}/`, { token: bearer })).body.exportStatus).toBe('Completed');
@@ -122,7 +114,7 @@ test('two apis and two workers at once: no export runs twice to completion, one 
   const workers = [await startService('worker', quick), await startService('worker', quick)];
   try {
     const ids = await exportAll(apis, bearer, bots);
-    await waitUntil('all 30 completed', async () => (await statuses(ids)).Completed === 30);
+    await until('all 30 completed', async () => (await statuses(ids)).Completed === 30, (reached) => reached);
     await account(tenant, ids, workers);
     // Both workers ran some: the work was shared.
     expect(workers.every((w) => /"msg":"export completed"/.test(w.output()))).toBe(true);

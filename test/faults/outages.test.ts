@@ -3,20 +3,10 @@ import { createPool } from '@botport/shared';
 import { call, newTenant, token } from '../support/harness';
 import { createSyntheticBot } from '../../bench/synthetic-bot';
 import { canRunPrivatePostgres, privatePostgres, privateS3 } from '../support/private-services';
-import { startService, stopServices } from '../support/processes';
+import { startService, stopServices, until } from '../support/processes';
 
 /** The S3 server or PostgreSQL goes away for a while: the service says so, keeps running, and recovers by itself. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 120000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe().catch(() => undefined as T);
-    if (value !== undefined && done(value)) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting until ${what}`);
-    await sleep(250);
-  }
-}
 
 test('the S3 server stopped for 20 s during exports: they retry and complete, the api stays up and says what is down', async () => {
   const bucket = `botport-fault-${Date.now()}`;

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Component } from '@botport/shared';
 import { call, createBotWith, draftOf, newTenant, startImport, token, useApiAndWorker, waitForExport, waitForImport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
-import { rawZip } from '../support/archives';
+import { filesUnder, zipOf } from '../support/archives';
 import { download, unzip } from '../support/zip';
 
 const stack = useApiAndWorker({ EXPORT_CREATE_PER_MINUTE: '1000' });
@@ -22,10 +21,6 @@ async function nativeImport(bearer: string, archive: Buffer, query: string) {
   const started = (await res.json()) as any;
   expect(res.headers.get('location')).toBe(`/v1/imports/${started.importId}`);
   return waitForImport(stack.api, bearer, started.importId);
-}
-
-function zipped(files: Map<string, Buffer>): Buffer {
-  return rawZip([...files].map(([name, data]) => ({ name, data, deflate: true })));
 }
 
 /** What Lex keeps of a botport intent: utterances and slots by name and type. */
@@ -58,7 +53,7 @@ describe('LexJson from bots built in botport', () => {
     expect(done.notes).toContainEqual(expect.stringMatching(/^left out what Lex has no place for: action \(2\), alert \(1\), botSettings \(1\), .*dialog \(4\)/));
     expect(done.notes).toContainEqual("intent 'OrderPizza' (en_US): slot priorities were rebuilt to list its 3 slot(s)");
 
-    const imported = await nativeImport(bearer, zipped(files), 'botName=PizzaBot%20from%20Lex');
+    const imported = await nativeImport(bearer, zipOf(files), 'botName=PizzaBot%20from%20Lex');
     expect(imported).toMatchObject({ importStatus: 'Completed', importSummary: { format: 'LexJson', botCreated: true } });
     const back = await draftOf(stack.api, bearer, imported.importedResourceId);
     for (const locale of ['en_US', 'de_DE']) expect(lexView(back.components, locale)).toEqual(lexView(doc.components, locale));
@@ -74,12 +69,12 @@ describe('LexJson from bots built in botport', () => {
 
     const englishOnly = { ...doc, bot: { name: 'Target' }, components: doc.components.filter((c) => c.locale !== 'de_DE') };
     const native = await createBotWith(stack.api, bearer, englishOnly);
-    const viaNative = await nativeImport(bearer, zipped(files), `botId=${native}&localeId=de_DE&mergeStrategy=Overwrite`);
+    const viaNative = await nativeImport(bearer, zipOf(files), `botId=${native}&localeId=de_DE&mergeStrategy=Overwrite`);
     expect(viaNative).toMatchObject({ importStatus: 'Completed', importedResourceId: native });
     expect(lexView((await draftOf(stack.api, bearer, native)).components, 'de_DE')).toEqual(lexView(doc.components, 'de_DE'));
 
     const lex = await createBotWith(stack.api, bearer, { ...englishOnly, bot: { name: 'Target2' } });
-    const started = await startImport(stack.api, bearer, zipped(files), { botLocaleImportSpecification: { botId: lex, botVersion: 'DRAFT', localeId: 'de_DE' } }, 'Overwrite');
+    const started = await startImport(stack.api, bearer, zipOf(files), { botLocaleImportSpecification: { botId: lex, botVersion: 'DRAFT', localeId: 'de_DE' } }, 'Overwrite');
     expect((await waitForImport(stack.api, bearer, started.body.importId)).importStatus).toBe('Completed');
     expect(lexView((await draftOf(stack.api, bearer, lex)).components, 'de_DE')).toEqual(lexView(doc.components, 'de_DE'));
   });
@@ -116,11 +111,10 @@ describe('LexJson from bots built in botport', () => {
   test('a locale archive laid out as Lex documents it (BotLocale.json at the root) imports into a locale', async () => {
     const bearer = token(newTenant());
     const corpusLocale = path.resolve(__dirname, '../../../shared/corpus/lex/Tachyon__aws-lexv2-example-lambda/python/feature-demo/repeat-intent-demo/OrderFlower-repeat-DRAFT-LexJson/OrderFlower-repeat/BotLocales/en_US');
-    const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-    const files = new Map(walk(corpusLocale).map((f) => [path.relative(corpusLocale, f).split(path.sep).join('/'), fs.readFileSync(f)]));
+    const files = filesUnder(corpusLocale);
     files.set('manifest.json', Buffer.from(JSON.stringify({ metadata: { schemaVersion: '1.0', fileFormat: 'LexJson', resourceType: 'BotLocale' } })));
     const botId = await createBotWith(stack.api, bearer, { formatVersion: 1, bot: { name: 'Flowers' }, components: [] } as never);
-    const started = await startImport(stack.api, bearer, zipped(files), { botLocaleImportSpecification: { botId, botVersion: 'DRAFT', localeId: 'en_US' } }, 'Overwrite');
+    const started = await startImport(stack.api, bearer, zipOf(files), { botLocaleImportSpecification: { botId, botVersion: 'DRAFT', localeId: 'en_US' } }, 'Overwrite');
     const done = await waitForImport(stack.api, bearer, started.body.importId);
     expect(done).toMatchObject({ importStatus: 'Completed', importSummary: { format: 'LexJson', added: 5 } }); // the locale, three intents, one slot type
     const intents = (await draftOf(stack.api, bearer, botId)).components.filter((c: Component) => c.kind === 'intent').map((c: Component) => c.name);

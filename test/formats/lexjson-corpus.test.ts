@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { call, newTenant, startImport, token, useApiAndWorker, waitForExport, waitForImport } from '../support/harness';
-import { rawZip } from '../support/archives';
+import { filesUnder, zipOf } from '../support/archives';
 import { download, unzip } from '../support/zip';
 
 /**
@@ -13,18 +13,11 @@ import { download, unzip } from '../support/zip';
  */
 const CORPUS = path.resolve(__dirname, '../../../shared/corpus/lex');
 
-function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
-
 function corpusArchives(): [string, () => Buffer][] {
-  const files = fs.existsSync(CORPUS) ? walk(CORPUS) : [];
-  const folders = files.filter((f) => path.basename(f) === 'Manifest.json').map((f) => path.dirname(f));
-  const fromFolders = folders.map((dir): [string, () => Buffer] => [
-    path.relative(CORPUS, dir),
-    () => rawZip(walk(dir).map((f) => ({ name: path.relative(dir, f).split(path.sep).join('/'), data: fs.readFileSync(f), deflate: true }))),
-  ]);
-  const zips = files.filter((f) => f.endsWith('.zip')).map((f): [string, () => Buffer] => [`${path.relative(CORPUS, f)} (Lex's own zip)`, () => fs.readFileSync(f)]);
+  const files = fs.existsSync(CORPUS) ? [...filesUnder(CORPUS).keys()] : [];
+  const folders = files.filter((f) => path.posix.basename(f) === 'Manifest.json').map((f) => path.posix.dirname(f));
+  const fromFolders = folders.map((dir): [string, () => Buffer] => [dir, () => zipOf(filesUnder(path.join(CORPUS, dir)))]);
+  const zips = files.filter((f) => f.endsWith('.zip')).map((f): [string, () => Buffer] => [`${f} (Lex's own zip)`, () => fs.readFileSync(path.join(CORPUS, f))]);
   return [...fromFolders, ...zips];
 }
 

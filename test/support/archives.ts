@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import type { DefinitionDocument } from '@botport/shared';
 
@@ -84,4 +86,10 @@ export function withManifest(files: Map<string, Buffer>): Map<string, Buffer> {
 
 export function zipOf(files: Map<string, Buffer>): Buffer {
   return rawZip([...files].map(([name, data]) => ({ name, data, deflate: true })));
+}
+
+/** Every file below `dir`, by its path inside `dir` with `/` separators: a folder as an archive's entries. */
+export function filesUnder(dir: string): Map<string, Buffer> {
+  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  return new Map(walk(dir).map((f) => [path.relative(dir, f).split(path.sep).join('/'), fs.readFileSync(f)]));
 }

@@ -53,3 +53,14 @@ export async function startService(name: 'api' | 'worker', env: Record<string, s
 export async function stopServices(children: ChildProcess[], signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   await Promise.all(children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => (c.kill(signal), exitOf(c))));
 }
+
+/** Polls `probe` every 250 ms until `done` holds (a probe that throws counts as not yet), or fails naming `what`. */
+export async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 120000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe().catch(() => undefined as T);
+    if (value !== undefined && done(value)) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
