@@ -104,10 +104,12 @@ export function nativeExportsRouter(ctx: ApiContext): Router {
     const { exportOptions, ...body } = parse(createExport, req.body ?? {});
     const principal = res.locals.principal;
     // The same key and body give the same export, however often a client retries.
+    let created: ExportRecord | undefined;
     const { jobId, replayed } = await idempotency.once(principal.tenantId, req.get('Idempotency-Key'), req.body, async () => {
-      return (await jobs.create(principal, 'native', { ...body, options: exportOptions })).exportId;
+      created = await jobs.create(principal, 'native', { ...body, options: exportOptions });
+      return created.exportId;
     });
-    const record = await jobs.describe(principal, jobId);
+    const record = created ?? (await jobs.describe(principal, jobId)); // read again only for a replay
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).location(`/v1/exports/${record.exportId}`).json(view(record));
   });

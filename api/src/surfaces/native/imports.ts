@@ -65,11 +65,13 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
     const filePassword = req.get(PASSWORD_HEADER) || undefined;
     if (filePassword && filePassword.length > 1024) throw new ValidationError(`${PASSWORD_HEADER} may be at most 1024 characters`);
     // Same key, same target and same archive: the same import (a repeated upload is simply not used).
+    let started: ImportRecord | undefined;
     const { jobId, replayed } = await idempotency.once(principal.tenantId, req.get('Idempotency-Key'), { ...q, archiveSha1: sha1 }, async () => {
-      return (await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy, filePassword })).importId;
+      started = await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy, filePassword });
+      return started.importId;
     });
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(202).location(`/v1/imports/${jobId}`).json(view(await ctx.imports.describe(principal, jobId)));
+    res.status(202).location(`/v1/imports/${jobId}`).json(view(started ?? (await ctx.imports.describe(principal, jobId))));
   });
 
   r.get('/', read, async (req, res) => {
