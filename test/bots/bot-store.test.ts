@@ -142,6 +142,22 @@ describe('native bot store', () => {
   });
 });
 
+describe('version outline', () => {
+  test("names a version's locales and tasks and counts its components, for the console's export options", async () => {
+    const tenant = newTenant();
+    const botId = await createBot(tenant, 'Outlined');
+    expect((await call(api, 'PUT', `/v1/bots/${botId}/versions/DRAFT`, { token: token(tenant), body: demoBot('Outlined') })).status).toBe(200);
+    const res = await call(api, 'GET', `/v1/bots/${botId}/versions/DRAFT/outline`, { token: token(tenant) });
+    expect(res.status).toBe(200);
+    expect(res.body.locales).toEqual(['de_DE', 'en_US']);
+    expect(res.body.tasks).toEqual({ dialogs: ['Checkout', 'Receipt', 'Survey', 'TrackOrder'], alerts: ['DeliveryDelayed'], actions: ['ChargeCard', 'LookupOrder'] });
+    expect(res.body.counts).toMatchObject({ intent: 6, slotType: 4, dialog: 4, locale: 2 });
+    expect(res.body.categories.tasks).toEqual(['botTask', 'knowledgeGraph', 'smallTalk']);
+    expect((await call(api, 'GET', `/v1/bots/${botId}/versions/7/outline`, { token: token(tenant) })).status).toBe(404);
+    expect((await call(api, 'GET', `/v1/bots/${botId}/versions/latest/outline`, { token: token(tenant) })).status).toBe(400);
+  });
+});
+
 describe('tenancy and scopes on the bot store', () => {
   test('another tenant gets 404 on every bot route; no token 401; a read-only token 403 on writes', async () => {
     const owner = newTenant();
@@ -152,6 +168,7 @@ describe('tenancy and scopes on the bot store', () => {
       ['DELETE', `/v1/bots/${botId}`],
       ['GET', `/v1/bots/${botId}/versions`],
       ['GET', `/v1/bots/${botId}/versions/DRAFT`],
+      ['GET', `/v1/bots/${botId}/versions/DRAFT/outline`],
       ['POST', `/v1/bots/${botId}/versions`],
     ] as const) {
       expect([method, path, (await call(api, method, path, { token: stranger })).status]).toEqual([method, path, 404]);

@@ -52,6 +52,7 @@ export const OPERATIONS: Operation[] = [
   op('delete', '/v1/bots/:botId/versions/DRAFT/components/:kind/:name', 'native', 'Remove one DRAFT component', 204),
   op('post', '/v1/bots/:botId/versions', 'native', 'Publish the DRAFT as the next version', 201),
   op('get', '/v1/bots/:botId/versions', 'native', 'List versions', 200),
+  op('get', '/v1/bots/:botId/versions/:version/outline', 'native', "A version's locales, named tasks and component counts (no bodies)", 200),
   op('get', '/v1/bots/:botId/versions/:version', 'native', 'A version as a definition document (streamed)', 200),
   op('post', '/v1/exports', 'native', 'Create an export (Idempotency-Key honoured)', 202, { body: nativeExports.createExport }),
   op('get', '/v1/exports', 'native', 'List exports', 200, { query: nativeExports.listQuery }),

@@ -13,6 +13,14 @@ export interface Bot {
   updatedAt: string;
 }
 
+/** What an export can be narrowed to: a version's locales, its named tasks and how many components of each kind. */
+export interface VersionOutline {
+  version: string;
+  locales: string[];
+  tasks: { dialogs: string[]; alerts: string[]; actions: string[] };
+  counts: Record<string, number>;
+}
+
 export interface BotVersion {
   version: string;
   description: string;
@@ -201,6 +209,29 @@ export class BotStore {
       [tenantId, botId],
     );
     return rows.map((r) => ({ version: r.version, description: r.description, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() }));
+  }
+
+  /** Names and counts only, never bodies: cheap for a bot of any size. */
+  async outline(tenantId: string, botId: string, version: string): Promise<VersionOutline> {
+    await this.get(tenantId, botId);
+    if (!(await this.versionExists(tenantId, botId, version))) throw new NotFoundError(`bot ${botId} has no version ${version}`);
+    const names = await this.db.query<{ kind: string; name: string }>(
+      `SELECT kind, name FROM components
+        WHERE tenant_id = $1 AND bot_id = $2 AND version = $3 AND kind IN ('locale', 'dialog', 'alert', 'action')
+        ORDER BY kind, name COLLATE "C"`,
+      [tenantId, botId, version],
+    );
+    const counts = await this.db.query<{ kind: string; n: number }>(
+      `SELECT kind, count(*)::int AS n FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = $3 GROUP BY kind ORDER BY kind`,
+      [tenantId, botId, version],
+    );
+    const of = (kind: string) => names.rows.filter((r) => r.kind === kind).map((r) => r.name);
+    return {
+      version,
+      locales: of('locale'),
+      tasks: { dialogs: of('dialog'), alerts: of('alert'), actions: of('action') },
+      counts: Object.fromEntries(counts.rows.map((r) => [r.kind, r.n])),
+    };
   }
 
   /** The highest published version, or undefined when the bot was never published. */

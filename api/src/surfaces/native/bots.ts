@@ -11,6 +11,7 @@ import {
   assertBotAllowed,
   VERSION_PATTERN,
   replaceDraft,
+  CATEGORY_ITEMS,
 } from '@botport/shared';
 import { Request, Response, Router } from 'express';
 import { z } from 'zod';
@@ -28,6 +29,12 @@ function botIdOf(req: Request, res: Response): string {
   const botId = String(req.params.botId);
   assertBotAllowed(res.locals.principal, botId);
   return botId;
+}
+
+function versionOf(req: Request): string {
+  const version = String(req.params.version);
+  if (!VERSION_PATTERN.test(version)) throw new ValidationError(`version must be DRAFT or a published number, not '${version}'`);
+  return version;
 }
 
 /** `/v1/bots…`: the native bot store. */
@@ -93,9 +100,15 @@ export function botsRouter(ctx: ApiContext): Router {
     res.json({ versions: await ctx.bots.listVersions(res.locals.principal.tenantId, botIdOf(req, res)) });
   });
 
+  r.get('/:botId/versions/:version/outline', read, async (req, res) => {
+    const version = versionOf(req);
+    const outline = await ctx.bots.outline(res.locals.principal.tenantId, botIdOf(req, res), version);
+    const categories = Object.fromEntries(Object.entries(CATEGORY_ITEMS).map(([category, items]) => [category, Object.keys(items)]));
+    res.json({ ...outline, categories });
+  });
+
   r.get('/:botId/versions/:version', read, async (req, res) => {
-    const version = String(req.params.version);
-    if (!VERSION_PATTERN.test(version)) throw new ValidationError(`version must be DRAFT or a published number, not '${version}'`);
+    const version = versionOf(req);
     await withSnapshot(ctx.db, res.locals.principal.tenantId, botIdOf(req, res), version, async (snapshot) => {
       res.type('application/json');
       await pipeline(Readable.from(definitionJson(snapshot)), res);
