@@ -20,6 +20,7 @@ async function main() {
   await services.ensurePostgres(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
   await services.ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
   services.ensureTool('7z', 'p7zip-full'); // password-protected archives are checked with 7-Zip
+  services.ensureTool('chromium', 'chromium'); // the console's browser tests drive Debian's Chromium
 
   const faults = process.argv[2] === 'faults';
   const config = faults ? 'test/faults/jest.config.js' : 'test/jest.config.js';

@@ -1,0 +1,75 @@
+import { call, explain } from './api.js';
+import { busy, byId, el, show } from './dom.js';
+import { downloadExport } from './downloads.js';
+import * as format from './format.js';
+import { ExportJob } from './models.js';
+
+const PAGE = 20;
+
+/** The tenant's exports of the last seven days, newest first, a page at a time. */
+export class ExportHistory {
+  private readonly body = byId('history').querySelector('tbody')!;
+  private readonly more = byId<HTMLButtonElement>('history-more');
+  private nextToken?: string;
+
+  constructor(private readonly report: (message: string) => void) {
+    this.more.addEventListener('click', () => busy(this.more, () => this.load(false)));
+    byId('history-refresh').addEventListener('click', () => this.load(true));
+  }
+
+  async load(fromStart = true): Promise<void> {
+    try {
+      const query = new URLSearchParams({ limit: String(PAGE) });
+      if (!fromStart && this.nextToken) query.set('nextToken', this.nextToken);
+      const page = await call<{ exports: ExportJob[]; nextToken?: string }>('GET', `/v1/exports?${query}`);
+      if (fromStart) this.body.replaceChildren();
+      this.body.append(...page.exports.map((job) => this.row(job)));
+      this.nextToken = page.nextToken;
+      show(this.more, !!page.nextToken);
+      show(byId('history-empty'), !this.body.children.length);
+    } catch (err) {
+      this.report(explain(err));
+    }
+  }
+
+  private row(job: ExportJob): HTMLTableRowElement {
+    const status = job.status === 'InProgress' ? `In progress (${job.progress}%)` : job.status;
+    const reasons = job.status === 'Failed' ? job.failureReasons.join('; ') : undefined;
+    const actions = el('td', { class: 'actions' });
+    if (job.status === 'Completed') {
+      const download = el('button', { type: 'button', class: 'secondary', 'aria-label': `Download export ${job.exportId}` }, 'Download');
+      download.addEventListener('click', () => busy(download, () => downloadExport(job.exportId)).catch((err) => this.report(explain(err))));
+      actions.append(download);
+    }
+    if (job.status === 'Completed' || job.status === 'Failed') {
+      const remove = el('button', { type: 'button', class: 'danger', 'aria-label': `Delete export ${job.exportId}` }, 'Delete');
+      remove.addEventListener('click', () => this.remove(job, remove));
+      actions.append(remove);
+    }
+    const scope = [format.version(job.botVersion), job.localeId].filter(Boolean).join(' · ');
+    return el(
+      'tr',
+      { 'data-export-id': job.exportId },
+      el('td', { 'data-label': 'Created' }, format.when(job.createdAt)),
+      el('td', { 'data-label': 'Bot' }, job.botName),
+      el('td', { 'data-label': 'Version' }, scope),
+      el('td', { 'data-label': 'Format' }, job.fileFormat + (job.passwordProtected ? ' 🔒' : '')),
+      el('td', { 'data-label': 'Status', class: `status-${job.status}`, title: reasons }, status),
+      el('td', { 'data-label': 'Size' }, format.bytes(job.sizeBytes)),
+      el('td', { 'data-label': 'SHA-256', class: 'hash', title: job.sha256 ?? undefined }, job.sha256 ? `${job.sha256.slice(0, 12)}…` : '—'),
+      actions,
+    );
+  }
+
+  private async remove(job: ExportJob, button: HTMLButtonElement): Promise<void> {
+    if (!confirm(`Delete the export of ${job.botName} made ${format.when(job.createdAt)}? Its archive goes too.`)) return;
+    await busy(button, async () => {
+      try {
+        await call('DELETE', `/v1/exports/${encodeURIComponent(job.exportId)}`);
+        await this.load(true);
+      } catch (err) {
+        this.report(explain(err));
+      }
+    });
+  }
+}

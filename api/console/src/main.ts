@@ -1,0 +1,76 @@
+import { call, explain, session, whenUnauthorized } from './api.js';
+import { BotList } from './bots.js';
+import { byId, show } from './dom.js';
+import { ExportDialog } from './export-dialog.js';
+import { ExportProgress } from './export-progress.js';
+import { ExportHistory } from './history.js';
+import { ImportPanel } from './import-panel.js';
+
+/** The console page: sign-in, then bots, export progress, history and import. */
+const notice = byId('notice');
+function report(message: string): void {
+  notice.textContent = message;
+  show(notice, !!message);
+}
+
+/** Who the token names, read (not verified: the api does that) for the header. */
+function describeToken(token: string): string {
+  try {
+    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return `tenant ${claims.tenant}${claims.exp ? `, until ${new Date(claims.exp * 1000).toLocaleString()}` : ''}`;
+  } catch {
+    return '';
+  }
+}
+
+const history = new ExportHistory(report);
+const progress = new ExportProgress(() => history.load());
+const dialog = new ExportDialog((job) => {
+  history.load();
+  progress.track(job);
+});
+const imports = new ImportPanel(() => bots.load());
+const bots = new BotList(
+  (bot) => dialog.open(bot).catch((err) => report(explain(err))),
+  report,
+  (list) => imports.setBots(list),
+);
+
+function signedOut(message = ''): void {
+  session.clear();
+  show(byId('workspace'), false);
+  show(byId('who'), false);
+  show(byId('sign-out'), false);
+  show(byId('sign-in'));
+  report(message);
+  byId('token').focus();
+}
+
+async function signedIn(): Promise<void> {
+  report('');
+  show(byId('sign-in'), false);
+  show(byId('workspace'));
+  const who = byId('who');
+  who.textContent = describeToken(session.token()!);
+  show(who);
+  show(byId('sign-out'));
+  await Promise.all([bots.load(), history.load()]);
+}
+
+whenUnauthorized(() => signedOut('Your token was not accepted: it may have expired or been mistyped. Sign in again.'));
+byId('sign-out').addEventListener('click', () => signedOut());
+byId<HTMLFormElement>('sign-in-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const token = byId<HTMLTextAreaElement>('token').value.trim();
+  session.set(token);
+  try {
+    await call('GET', '/v1/bots?limit=1'); // the api says whether the token works
+    byId<HTMLTextAreaElement>('token').value = '';
+    await signedIn();
+  } catch (err) {
+    signedOut(explain(err));
+  }
+});
+
+if (session.token()) signedIn();
+else signedOut();

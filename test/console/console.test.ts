@@ -1,0 +1,178 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { call, createBotWith, newTenant, token, useApiAndWorker, waitForExport } from '../support/harness';
+import { demoBot } from '../support/fixtures';
+import { launchChromium, screenshot } from '../support/browser';
+import { download, unzip } from '../support/zip';
+import { until } from '../support/processes';
+
+/**
+ * The console in real Chromium, the way a person uses it: sign in, export the
+ * demo bot with a filter, watch it reach 100%, download, find it in the
+ * history, delete it, import it back as a new bot. Screenshots of each step
+ * go to test/artifacts/console/.
+ */
+const stack = useApiAndWorker();
+const SHOTS = 'console';
+let browser: Browser;
+let page: Page;
+let tenant: string;
+let bearer: string;
+let botId: string;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'botport-console-'));
+
+beforeAll(async () => {
+  tenant = newTenant();
+  bearer = token(tenant);
+  botId = await createBotWith(stack.api, bearer, demoBot(), true);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** The native view of an export once it has finished. */
+async function finished(exportId: string): Promise<any> {
+  await waitForExport(stack.api, bearer, exportId);
+  return (await call(stack.api, 'GET', `/v1/exports/${exportId}`, { token: bearer })).body;
+}
+
+async function entriesOf(file: Buffer): Promise<string[]> {
+  return [...(await unzip(file)).keys()].filter((name) => name !== 'manifest.json').sort();
+}
+
+describe('web console in Chromium', () => {
+  jest.setTimeout(180000);
+
+  test('a bad token gets a sentence, not a stack trace', async () => {
+    await page.goto(`${stack.api.url}/console/`);
+    await page.getByLabel('Access token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Your token was not accepted').waitFor();
+    await screenshot(page, SHOTS, '01-bad-token');
+  });
+
+  test('every field has a label and the page sends a strict content policy', async () => {
+    // Evaluated in the page (the tests' own types have no DOM).
+    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea')]
+      .filter((e) => !e.labels?.length && !e.getAttribute('aria-label'))
+      .map((e) => e.id || e.outerHTML)`);
+    expect(unlabelled).toEqual([]);
+    const res = await fetch(`${stack.api.url}/console/`);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  test('sign in, export with a filter, watch it reach 100%, download, see it in the history, delete it, import it back', async () => {
+    await page.getByLabel('Access token').fill(bearer);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('row', { name: /PizzaBot/ }).waitFor();
+    expect(await page.locator('#who').textContent()).toContain(`tenant ${tenant}`);
+    await screenshot(page, SHOTS, '02-bots');
+
+    // The export dialog, opened from the keyboard: the Export button is a real button.
+    await page.getByRole('button', { name: 'Export PizzaBot' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await page.getByLabel('Version').locator('option').allTextContents()).toEqual(['Draft', 'Version 1']);
+    await page.getByLabel('Scope').selectOption('en_US');
+    await dialog.getByLabel('Checkout (dialog)').check();
+    await dialog.getByLabel('Include the tasks they depend on').check();
+    // Unticking one item of a category sends that category's ticked items.
+    await dialog.getByLabel('ivrSettings').uncheck();
+    await screenshot(page, SHOTS, '03-export-options');
+    const created = page.waitForResponse((r) => r.url().endsWith('/v1/exports') && r.request().method() === 'POST');
+    await dialog.getByRole('button', { name: 'Start export' }).click();
+    const job = await (await created).json();
+    expect(job.exportOptions.subTasks).toEqual({ dialogs: ['Checkout'] });
+    expect(job.exportOptions.categories.settings).toEqual(['botSettings', 'botVariables', 'genAIandLLMSettings']);
+
+    // Progress is live and ends at 100% with a download button.
+    await page.getByText('Export ready: 100%').waitFor();
+    expect(await page.locator('#job-progress').getAttribute('value')).toBe('100');
+    await screenshot(page, SHOTS, '04-export-ready');
+
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download', exact: true }).click()]);
+    const archivePath = path.join(work, 'export.zip');
+    await saved.saveAs(archivePath);
+    const archive = fs.readFileSync(archivePath);
+
+    // What arrived is exactly what the same filter gives through the API, and less than the whole bot.
+    const done = await finished(job.exportId);
+    expect(crypto.createHash('sha256').update(archive).digest('hex')).toBe(done.sha256);
+    const viaApi = await call(stack.api, 'POST', '/v1/exports', {
+      token: bearer,
+      body: { botId, localeId: 'en_US', exportOptions: job.exportOptions },
+    });
+    const same = await finished(viaApi.body.exportId);
+    const whole = await finished((await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId } })).body.exportId);
+    const entries = await entriesOf(archive);
+    expect(entries).toEqual(await entriesOf((await download(same.downloadUrl)).data));
+    expect(entries.length).toBeLessThan((await entriesOf((await download(whole.downloadUrl)).data)).length);
+    expect(entries.some((e) => e.includes('de_DE'))).toBe(false);
+
+    // The history lists it with its size and SHA-256; deleting it asks first, then it goes.
+    await page.getByRole('button', { name: 'Refresh' }).nth(1).click();
+    const row = page.locator(`tr[data-export-id="${job.exportId}"]`);
+    await row.getByText('Completed').waitFor();
+    expect(await row.locator('td.hash').getAttribute('title')).toBe(done.sha256);
+    await screenshot(page, SHOTS, '05-history');
+    page.once('dialog', (d) => d.accept());
+    await row.getByRole('button', { name: `Delete export ${job.exportId}` }).click();
+    // Deleting, or already gone when the worker was quicker than the page.
+    await page.locator(`tr[data-export-id="${job.exportId}"]`, { hasText: 'Completed' }).waitFor({ state: 'detached' });
+    await until('the export is deleted', () => call(stack.api, 'GET', `/v1/exports/${job.exportId}`, { token: bearer }), (r) => r.status === 404, 30000);
+    await page.getByRole('button', { name: 'Refresh' }).nth(1).click();
+    await row.waitFor({ state: 'detached' });
+
+    // Import the downloaded archive back as a new bot.
+    await page.getByLabel('Archive (.zip)').setInputFiles(archivePath);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByText('Imported into the new bot “PizzaBot (2)”').waitFor();
+    await page.getByRole('row', { name: /PizzaBot \(2\)/ }).waitFor();
+    await screenshot(page, SHOTS, '06-imported');
+    const bots = await call(stack.api, 'GET', '/v1/bots', { token: bearer });
+    expect(bots.body.bots.map((b: { name: string }) => b.name)).toEqual(['PizzaBot', 'PizzaBot (2)']);
+  });
+
+  test('a failed import says why and changes nothing', async () => {
+    const before = await call(stack.api, 'GET', '/v1/bots', { token: bearer });
+    const junk = path.join(work, 'not-a-zip.zip');
+    fs.writeFileSync(junk, 'this is not a zip archive');
+    await page.getByLabel('Archive (.zip)').setInputFiles(junk);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByText(/The import failed and changed nothing: .+/).waitFor();
+    await screenshot(page, SHOTS, '07-import-failed');
+    expect((await call(stack.api, 'GET', '/v1/bots', { token: bearer })).body).toEqual(before.body);
+  });
+
+  test('the docs page renders every operation of /openapi.json, grouped by surface', async () => {
+    const doc = await (await fetch(`${stack.api.url}/openapi.json`)).json();
+    const operations = Object.values(doc.paths as Record<string, object>).reduce((n: number, methods) => n + Object.keys(methods).length, 0);
+    const docs = await browser.newPage();
+    await docs.goto(`${stack.api.url}/console/docs.html`);
+    await docs.getByRole('heading', { name: /Amazon Lex V2/ }).waitFor();
+    expect(await docs.locator('details.op').count()).toBe(operations);
+    const createExport = docs.locator('details.op', { hasText: 'CreateExport' });
+    await createExport.getByText('CreateExport').click();
+    await createExport.getByText('Request body').waitFor();
+    expect(await createExport.locator('pre').textContent()).toContain('"fileFormat"');
+    await screenshot(docs, SHOTS, '09-api-docs');
+    await docs.close();
+  });
+
+  test('on a phone the bots and history read as cards', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.getByRole('row', { name: /PizzaBot/ }).first().waitFor();
+    const width = await page.evaluate('document.documentElement.scrollWidth');
+    expect(width).toBeLessThanOrEqual(390);
+    await screenshot(page, SHOTS, '08-phone');
+  });
+});
