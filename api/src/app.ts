@@ -2,6 +2,7 @@ import express, { Express, NextFunction, Request, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { ApiContext } from './context';
 import { requestId } from './http/request-id';
+import { adminRouter } from './surfaces/admin/router';
 import { consoleRouter } from './surfaces/console';
 import { eddiRouter } from './surfaces/eddi/router';
 import { koreRouter } from './surfaces/kore/router';
@@ -34,6 +35,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use(operationsRouter(ctx));
   app.use(measured.router);
   app.use('/console', consoleRouter());
+  app.use('/admin', adminRouter(ctx));
   app.use('/v1', nativeRouter(ctx));
   app.use(lexRouter(ctx));
   app.use('/api/public', koreRouter(ctx));

@@ -22,6 +22,7 @@ export * from './paging/page-token';
 export * from './jobs/job-listing';
 export * from './jobs/job-records';
 export * from './jobs/idempotency';
+export * from './jobs/job-retry';
 export * from './throttle/rate-limit';
 export * from './exports/export-record';
 export * from './exports/export-service';

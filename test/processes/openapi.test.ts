@@ -5,6 +5,9 @@ import path from 'node:path';
 import { Express } from 'express';
 import { call, startApi, TestApi } from '../support/harness';
 
+/** bull-board: a page with its own private API, documented as one entry. */
+const DASHBOARD = '/admin/board';
+
 /** Every route the app serves, as `METHOD /path` with `{param}`s and no trailing slash. */
 function appRoutes(app: Express): string[] {
   const out: string[] = [];
@@ -13,6 +16,8 @@ function appRoutes(app: Express): string[] {
       const mounts: string[] = Array.isArray(layer.rawPath) ? layer.rawPath : [layer.rawPath];
       if (layer.route) {
         for (const method of Object.keys(layer.route.methods)) out.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
+      } else if (mounts.some((m) => prefix + m === DASHBOARD)) {
+        out.push(`GET ${DASHBOARD}`);
       } else if (layer.handle?.stack) {
         for (const mount of mounts) walk(layer.handle.stack, prefix + (mount === '/' ? '' : mount));
       }

@@ -1,5 +1,6 @@
 import { documentSchema } from '@botport/shared';
 import { z } from 'zod';
+import * as admin from '../surfaces/admin/router';
 import * as kore from '../surfaces/kore/router';
 import * as lexExports from '../surfaces/lex/exports';
 import * as lexImports from '../surfaces/lex/imports';
@@ -20,7 +21,7 @@ interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style, as mounted (`:param`). */
   path: string;
-  tag: 'operations' | 'native' | 'lex' | 'kore' | 'eddi' | 'xenioo';
+  tag: 'operations' | 'admin' | 'native' | 'lex' | 'kore' | 'eddi' | 'xenioo';
   summary: string;
   success: number;
   auth?: Auth;
@@ -42,6 +43,12 @@ export const OPERATIONS: Operation[] = [
   op('get', '/readyz', 'operations', 'Readiness: PostgreSQL, Redis and S3 answer', 200, { auth: 'none' }),
   op('get', '/metrics', 'operations', 'Prometheus metrics (bearer METRICS_TOKEN when configured)', 200, { auth: 'metrics' }),
   op('get', '/openapi.json', 'operations', 'This document', 200, { auth: 'none' }),
+
+  op('post', '/admin/session', 'admin', 'Open a queue-dashboard session: an HttpOnly cookie for /admin, at most an hour', 204),
+  op('get', '/admin/queues', 'admin', 'Waiting, active, failed, delayed and completed jobs per queue', 200),
+  op('post', '/admin/jobs/:jobId/retry', 'admin', "Run a Failed job again, or queue again an InProgress one whose queue entry is lost (the token's tenant)", 202),
+  op('post', '/admin/sweep', 'admin', 'Sweep expired jobs and unused uploads now, or count them (dryRun)', 202, { body: admin.sweepBody }),
+  op('get', '/admin/board', 'admin', 'bull-board, the queue dashboard (a browser page; its own API lives under it)', 200),
 
   op('post', '/v1/bots', 'native', 'Create a bot', 201, { body: nativeBots.createBot }),
   op('get', '/v1/bots', 'native', 'List bots by name', 200, { query: nativeBots.listQuery }),
@@ -145,7 +152,7 @@ export function openApiDocument(version = '0.1.0') {
   return {
     openapi: '3.1.0',
     info: { title: 'botport', version, description: 'Export, import and back up chatbot definitions: native /v1, Amazon Lex V2, Kore.ai, EDDI and Xenioo surfaces.' },
-    tags: ['operations', 'native', 'lex', 'kore', 'eddi', 'xenioo'].map((name) => ({ name })),
+    tags: ['operations', 'admin', 'native', 'lex', 'kore', 'eddi', 'xenioo'].map((name) => ({ name })),
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

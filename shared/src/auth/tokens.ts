@@ -12,6 +12,7 @@ export interface Principal {
   scopes: Set<string>;
   /** Set for bot tokens (Xenioo): the token acts on this one bot only. */
   botId?: string;
+  expiresAt: Date;
 }
 
 export interface TokenSettings {
@@ -74,6 +75,7 @@ export function verifyToken(token: string, settings: TokenSettings): Principal {
     tenantId: payload.tenant,
     scopes: new Set(typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []),
     botId: payload.bot,
+    expiresAt: new Date(payload.exp * 1000),
   };
 }
 

@@ -160,6 +160,13 @@ export class ImportRecords extends JobRecords<ImportRecord, Row> {
     return rows.map((r) => ({ uploadId: r.upload_id, tenantId: r.tenant_id, objectKey: r.object_key }));
   }
 
+  async countExpiredUploads(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM uploads u WHERE expires_at < now() AND NOT EXISTS (SELECT 1 FROM import_jobs i WHERE i.upload_id = u.upload_id)`,
+    );
+    return rows[0].n;
+  }
+
   async removeUpload(uploadId: string): Promise<void> {
     await this.db.query('DELETE FROM uploads WHERE upload_id = $1', [uploadId]);
   }

@@ -50,6 +50,19 @@ export abstract class JobRecords<R, Row extends object> {
     );
   }
 
+  /**
+   * Runs a Failed job again from the start (an operator's retry). Not one with
+   * a password: that was dropped when it failed, and is never kept longer.
+   */
+  async restart(tenantId: string, id: string): Promise<R | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE ${this.table} SET status = 'InProgress', progress = 0, failure_reasons = '[]', updated_at = now()
+        WHERE tenant_id = $1 AND ${this.idColumn} = $2 AND status = 'Failed' AND NOT has_password RETURNING *`,
+      [tenantId, id],
+    );
+    return rows[0] && this.toRecord(rows[0]);
+  }
+
   /** Marks a finished job Deleting; undefined when it is not the tenant's or is still running. */
   async markDeleting(tenantId: string, id: string): Promise<R | undefined> {
     const { rows } = await this.db.query<Row>(
@@ -68,6 +81,12 @@ export abstract class JobRecords<R, Row extends object> {
       [String(olderThanMs), limit],
     );
     return rows.map(this.toRecord);
+  }
+
+  /** How many records are past their seven days (the sweeper's dry run). */
+  async countExpired(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE expires_at < now()`);
+    return rows[0].n;
   }
 
   /** Expired records, oldest first, in bounded batches for the sweeper. */

@@ -75,12 +75,29 @@ export class JobQueues {
     await this.maintenance.add(MAINTENANCE_JOBS.deleteExport, { exportId }, { jobId: `delete-${exportId}` });
   }
 
-  async enqueueImport(importId: string): Promise<void> {
+  async enqueueImport(importId: string, options: { again?: boolean } = {}): Promise<void> {
+    if (options.again) await this.imports.remove(importId);
     await this.imports.add('import', { importId }, { jobId: importId });
   }
 
   async enqueueImportDeletion(importId: string): Promise<void> {
     await this.maintenance.add(MAINTENANCE_JOBS.deleteImport, { importId }, { jobId: `delete-import-${importId}` });
+  }
+
+  /** Where a job's queue entry stands: BullMQ's state (waiting, active, delayed, failed…), or 'missing'. */
+  async stateOf(kind: 'export' | 'import', id: string): Promise<string> {
+    const job = await (kind === 'export' ? this.exports : this.imports).getJob(id);
+    return job ? await job.getState() : 'missing';
+  }
+
+  /** Waiting, active, failed, delayed and completed counts of every queue. */
+  async counts(): Promise<{ queue: string; waiting: number; active: number; failed: number; delayed: number; completed: number }[]> {
+    return Promise.all(
+      [this.exports, this.imports, this.maintenance].map(async (q) => {
+        const c = await q.getJobCounts('waiting', 'active', 'failed', 'delayed', 'completed', 'prioritized');
+        return { queue: q.name, waiting: c.waiting + c.prioritized, active: c.active, failed: c.failed, delayed: c.delayed, completed: c.completed };
+      }),
+    );
   }
 
   async close(): Promise<void> {

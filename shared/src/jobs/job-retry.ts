@@ -1,0 +1,63 @@
+import { Pool } from 'pg';
+import { Principal } from '../auth/tokens';
+import { ConflictError, NotFoundError } from '../errors';
+import { ExportRecords } from '../exports/export-record';
+import { ImportRecords } from '../imports/import-record';
+import { JobQueues } from '../queue/queues';
+
+/** Queue states in which a job will still run by itself. */
+const ALIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export interface RetryResult {
+  kind: 'export' | 'import';
+  id: string;
+  /** `restarted`: a Failed job runs again from the start; `requeued`: a running job whose queue entry was gone is queued again. */
+  action: 'restarted' | 'requeued';
+}
+
+/**
+ * An operator's retry of one export or import of their tenant (`botport jobs
+ * retry`): a Failed job runs again; an InProgress job whose queue entry is
+ * lost or finished is queued again (what the reconciler does on its own
+ * schedule). Anything else is refused with the reason.
+ */
+export class JobRetries {
+  private readonly exports: ExportRecords;
+  private readonly imports: ImportRecords;
+
+  constructor(
+    db: Pool,
+    private readonly queues: JobQueues,
+  ) {
+    this.exports = new ExportRecords(db);
+    this.imports = new ImportRecords(db);
+  }
+
+  async retry(principal: Principal, id: string): Promise<RetryResult> {
+    const tenant = principal.tenantId;
+    const asExport = await this.exports.get(tenant, id);
+    const kind = asExport ? 'export' : 'import';
+    const record = asExport ?? (await this.imports.get(tenant, id));
+    if (!record) throw new NotFoundError(`no export or import ${id} was found`);
+    const records = kind === 'export' ? this.exports : this.imports;
+
+    if (record.status === 'Failed') {
+      if (record.hasPassword) throw new ConflictError(`${kind} ${id} was password-protected; its password is not kept after a failure, so start it again`);
+      if (!(await records.restart(tenant, id))) throw new ConflictError(`${kind} ${id} changed while retrying it; describe it and try again`);
+      await this.enqueueAgain(kind, id);
+      return { kind, id, action: 'restarted' };
+    }
+    if (record.status === 'InProgress') {
+      const state = await this.queues.stateOf(kind, id);
+      if (ALIVE.has(state)) throw new ConflictError(`${kind} ${id} is ${state} in the queue; it needs no retry`);
+      await this.enqueueAgain(kind, id);
+      return { kind, id, action: 'requeued' };
+    }
+    throw new ConflictError(`${kind} ${id} is ${record.status}; only a Failed or stuck InProgress job can be retried`);
+  }
+
+  /** `again`: a finished or failed queue entry under the same id would make the add a no-op, so it goes first. */
+  private enqueueAgain(kind: 'export' | 'import', id: string): Promise<void> {
+    return kind === 'export' ? this.queues.enqueueExport(id, { again: true }) : this.queues.enqueueImport(id, { again: true });
+  }
+}
