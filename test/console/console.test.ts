@@ -153,8 +153,8 @@ describe('web console in Chromium', () => {
   });
 
   test('the docs page renders every operation of /openapi.json, grouped by surface', async () => {
-    const doc = await (await fetch(`${stack.api.url}/openapi.json`)).json();
-    const operations = Object.values(doc.paths as Record<string, object>).reduce((n: number, methods) => n + Object.keys(methods).length, 0);
+    const doc = (await (await fetch(`${stack.api.url}/openapi.json`)).json()) as { paths: Record<string, object> };
+    const operations = Object.values(doc.paths).reduce((n: number, methods) => n + Object.keys(methods).length, 0);
     const docs = await browser.newPage();
     await docs.goto(`${stack.api.url}/console/docs.html`);
     await docs.getByRole('heading', { name: /Amazon Lex V2/ }).waitFor();
@@ -165,6 +165,20 @@ describe('web console in Chromium', () => {
     expect(await createExport.locator('pre').textContent()).toContain('"fileFormat"');
     await screenshot(docs, SHOTS, '09-api-docs');
     await docs.close();
+  });
+
+  test('an admin opens the queue dashboard (bull-board) from the console', async () => {
+    const admin = await browser.newPage();
+    await admin.goto(`${stack.api.url}/console/`);
+    await admin.getByLabel('Access token').fill(bearer);
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.getByRole('button', { name: 'Queues' }).click();
+    await admin.waitForURL(/\/admin\/board\/$/);
+    await admin.getByText('exports', { exact: true }).first().waitFor();
+    await screenshot(admin, SHOTS, '10-queue-dashboard');
+    const cookie = (await admin.context().cookies()).find((c) => c.name === 'botport_admin')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin' });
+    await admin.close();
   });
 
   test('on a phone the bots and history read as cards', async () => {

@@ -13,13 +13,12 @@ function report(message: string): void {
   show(notice, !!message);
 }
 
-/** Who the token names, read (not verified: the api does that) for the header. */
-function describeToken(token: string): string {
+/** The token's claims, read (not verified: the api does that) for the header. */
+function claimsOf(token: string): { tenant?: string; exp?: number; scope?: string } {
   try {
-    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return `tenant ${claims.tenant}${claims.exp ? `, until ${new Date(claims.exp * 1000).toLocaleString()}` : ''}`;
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
   } catch {
-    return '';
+    return {};
   }
 }
 
@@ -41,6 +40,7 @@ function signedOut(message = ''): void {
   show(byId('workspace'), false);
   show(byId('who'), false);
   show(byId('sign-out'), false);
+  show(byId('queues'), false);
   show(byId('sign-in'));
   report(message);
   byId('token').focus();
@@ -50,15 +50,23 @@ async function signedIn(): Promise<void> {
   report('');
   show(byId('sign-in'), false);
   show(byId('workspace'));
+  const claims = claimsOf(session.token()!);
   const who = byId('who');
-  who.textContent = describeToken(session.token()!);
+  who.textContent = `tenant ${claims.tenant}${claims.exp ? `, until ${new Date(claims.exp * 1000).toLocaleString()}` : ''}`;
   show(who);
   show(byId('sign-out'));
+  show(byId('queues'), (claims.scope ?? '').split(' ').includes('admin'));
   await Promise.all([bots.load(), history.load()]);
 }
 
 whenUnauthorized(() => signedOut('Your token was not accepted: it may have expired or been mistyped. Sign in again.'));
 byId('sign-out').addEventListener('click', () => signedOut());
+// bull-board is a page of its own: the api gives it an HttpOnly cookie for /admin, then we go there.
+byId('queues').addEventListener('click', () =>
+  call('POST', '/admin/session')
+    .then(() => location.assign('/admin/board/'))
+    .catch((err) => report(explain(err))),
+);
 byId<HTMLFormElement>('sign-in-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const token = byId<HTMLTextAreaElement>('token').value.trim();
