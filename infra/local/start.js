@@ -12,6 +12,7 @@ const services = require('./services');
 const root = path.resolve(__dirname, '../..');
 const DEV_SECRET = 'botport-development-secret-do-not-use-in-production';
 const DEMO_TENANT = 'demo';
+const DEV_NOTIFY_SECRET = 'botport-development-notify-secret-0123456789';
 
 async function main() {
   services.ensureDependencies(root);
@@ -25,6 +26,9 @@ async function main() {
     REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
     JWT_SECRET: process.env.JWT_SECRET || DEV_SECRET,
     PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${port}`,
+    // notifyUrl on the local stack: signed with a development secret, and allowed to call localhost.
+    NOTIFY_SIGNING_SECRET: process.env.NOTIFY_SIGNING_SECRET || DEV_NOTIFY_SECRET,
+    NOTIFY_ALLOW_PRIVATE: process.env.NOTIFY_ALLOW_PRIVATE || 'true',
     // Node 20 is supported until 2027; the SDK's reminder would drown the launcher's output.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED || 'true',
   };
@@ -86,6 +90,10 @@ async function main() {
       `  S3 (local s3rver): ${env.S3_ENDPOINT}   bucket: ${env.S3_BUCKET}`,
       `  demo tenant: ${DEMO_TENANT}   demo bot: ${demo.name} (${demo.botId}), published version 1 and a newer DRAFT`,
       env.JWT_SECRET === DEV_SECRET ? `  JWT_SECRET is the development secret: ${DEV_SECRET}` : '  JWT_SECRET from the environment',
+      `  web console: http://127.0.0.1:${port}/console/   API docs: http://127.0.0.1:${port}/console/docs.html`,
+      `  queue dashboard (admin): http://127.0.0.1:${port}/admin/board/ (open it from the console's Queues link)`,
+      `  CLI: export BOTPORT_URL=http://127.0.0.1:${port} BOTPORT_TOKEN=<the token below>; npx botport --help`,
+      `  notifyUrl calls are signed with NOTIFY_SIGNING_SECRET=${env.NOTIFY_SIGNING_SECRET === DEV_NOTIFY_SECRET ? DEV_NOTIFY_SECRET : '(from the environment)'}`,
       '',
       'Development token (tenant "demo", every scope, valid 30 days):',
       token,

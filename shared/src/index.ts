@@ -32,4 +32,5 @@ export * from './imports/import-record';
 export * from './imports/import-service';
 export * from './secrets/sealed-secrets';
 export * from './metrics/registry';
+export * from './notifications/notifications';
 export * from './context';

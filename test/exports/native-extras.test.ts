@@ -45,6 +45,14 @@ describe('native job extras', () => {
     expect((await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, localeId: 'de_DE' }, headers: { 'Idempotency-Key': 'k2' } })).status).toBe(202);
   });
 
+  test('notifyUrl is refused, naming the setting, on a server without NOTIFY_SIGNING_SECRET', async () => {
+    const bearer = token(newTenant());
+    const botId = await createBotWith(stack.api, bearer, demoBot());
+    const res = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, notifyUrl: 'https://example.com/hook' } });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toBe('notifyUrl is not available: this server has no NOTIFY_SIGNING_SECRET');
+  });
+
   test('Idempotency-Key on a native import: the same archive and target give the same import', async () => {
     const bearer = token(newTenant());
     const archive = zipOf(withManifest(botportFiles(demoBot('Once'))));

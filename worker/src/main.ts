@@ -4,16 +4,18 @@ import { startWorkers, RunningWorkers } from './workers';
 import { startReconciler } from './reconcile-lost-jobs';
 import { startMetrics } from './metrics';
 
-export const createContext = (config: WorkerContext['config']): WorkerContext => createCoreContext(config, 'worker');
-export const closeContext = closeCoreContext;
+export const createContext = (config: WorkerContext['config']): WorkerContext => ({ ...createCoreContext(config, 'worker'), queues: new JobQueues(config) });
+export async function closeContext(ctx: WorkerContext): Promise<void> {
+  await ctx.queues.close();
+  await closeCoreContext(ctx);
+}
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const ctx = createContext(config);
   await migrate(ctx.db);
   const running: RunningWorkers = await startWorkers(ctx);
-  const queues = new JobQueues(config);
-  const stopReconciler = startReconciler(ctx, queues, config.RECONCILE_INTERVAL_MS);
+  const stopReconciler = startReconciler(ctx, ctx.queues, config.RECONCILE_INTERVAL_MS);
   const metrics = startMetrics(ctx, running.workers);
   ctx.logger.info({ queues: running.queueNames }, 'worker started');
 
@@ -25,7 +27,6 @@ async function main(): Promise<void> {
     await stopReconciler();
     await metrics.close();
     await running.close(config.SHUTDOWN_GRACE_MS);
-    await queues.close();
     await closeContext(ctx);
     ctx.logger.info('stopped');
     process.exit(0);

@@ -1,6 +1,7 @@
 import { Job } from 'bullmq';
 import { ExportRecords, ImportRecords, JobQueues, MAINTENANCE_JOBS } from '@botport/shared';
 import { WorkerContext } from './context';
+import { announceEnd } from './processors/notify';
 
 const BATCH = 500;
 /** Records younger than this may still be on their way into the queue. */
@@ -8,7 +9,8 @@ const GRACE_MS = 5000;
 
 /** One kind of job as the reconciler sees it: its unfinished records and their queue entries. */
 interface JobKind {
-  unfinished(): Promise<{ id: string; status: string }[]>;
+  name: 'export' | 'import';
+  unfinished(): Promise<{ id: string; status: string; notifyUrl: string | null }[]>;
   queueJob(id: string, deleting: boolean): Promise<Job | undefined>;
   enqueue(id: string, deleting: boolean): Promise<void>;
   fail(id: string, reasons: string[]): Promise<void>;
@@ -19,13 +21,15 @@ function jobKinds(ctx: WorkerContext, queues: JobQueues): JobKind[] {
   const imports = new ImportRecords(ctx.db);
   return [
     {
-      unfinished: async () => (await exports.unfinished(GRACE_MS, BATCH)).map((r) => ({ id: r.exportId, status: r.status })),
+      name: 'export',
+      unfinished: async () => (await exports.unfinished(GRACE_MS, BATCH)).map((r) => ({ id: r.exportId, status: r.status, notifyUrl: r.notifyUrl })),
       queueJob: (id, deleting) => (deleting ? queues.maintenance.getJob(`delete-${id}`) : queues.exports.getJob(id)),
       enqueue: (id, deleting) => (deleting ? queues.enqueueExportDeletion(id) : queues.enqueueExport(id)),
       fail: (id, reasons) => exports.fail(id, reasons),
     },
     {
-      unfinished: async () => (await imports.unfinished(GRACE_MS, BATCH)).map((r) => ({ id: r.importId, status: r.status })),
+      name: 'import',
+      unfinished: async () => (await imports.unfinished(GRACE_MS, BATCH)).map((r) => ({ id: r.importId, status: r.status, notifyUrl: r.notifyUrl })),
       queueJob: (id, deleting) => (deleting ? queues.maintenance.getJob(`delete-import-${id}`) : queues.imports.getJob(id)),
       enqueue: (id, deleting) => (deleting ? queues.enqueueImportDeletion(id) : queues.enqueueImport(id)),
       fail: (id, reasons) => imports.fail(id, reasons),
@@ -50,6 +54,7 @@ export async function reconcileLostJobs(ctx: WorkerContext, queues: JobQueues): 
       const state = job ? await job.getState() : 'missing';
       if (state === 'failed' && !deleting) {
         await kind.fail(r.id, [job?.failedReason || 'the job failed']);
+        await announceEnd(ctx, kind.name, r, r.id, 'Failed');
       } else if (state === 'missing' || state === 'completed' || state === 'unknown' || state === 'failed') {
         // Finished or lost while the record says otherwise: run it again under the same id.
         if (job) await job.remove().catch(() => undefined);

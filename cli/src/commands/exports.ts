@@ -78,6 +78,7 @@ export function exportsCommand(g: Globals): Command {
     .option('--with-dependents', 'also the tasks the named ones depend on')
     .option('--password-stdin', 'protect the archive with a password read from stdin (AES-256)')
     .option('--idempotency-key <key>', 'the same key and options give the same export')
+    .option('--notify-url <url>', 'POSTed a signed event once the export ends')
     .option('--wait', 'wait for it to finish, with a progress bar; exit 1 if it fails')
     .option('--timeout <seconds>', 'how long --wait waits', '600')
     .action(async (o) => {
@@ -95,6 +96,7 @@ export function exportsCommand(g: Globals): Command {
         localeId: o.locale,
         fileFormat: o.format,
         filePassword: o.passwordStdin ? await readStdin() : undefined,
+        notifyUrl: o.notifyUrl,
         exportOptions: Object.values(exportOptions).some((v) => v !== undefined) ? exportOptions : undefined,
       };
       const client = g.client();

@@ -40,6 +40,7 @@ export function importsCommand(g: Globals): Command {
     .option('--bot-name <name>', 'into the bot of this name (created when missing)')
     .addOption(new Option('--merge <strategy>', 'when a component exists').choices(['FailOnConflict', 'Overwrite', 'Append']).default('FailOnConflict'))
     .option('--password-stdin', "the archive's password, read from stdin")
+    .option('--notify-url <url>', 'POSTed a signed event once the import ends')
     .option('--wait', 'wait for it to finish, with a progress bar; exit 1 if it fails')
     .option('--timeout <seconds>', 'how long --wait waits', '600')
     .action(async (archive: string, o) => {
@@ -48,6 +49,7 @@ export function importsCommand(g: Globals): Command {
       if (o.bot) query.set('botId', o.bot);
       if (o.locale) query.set('localeId', o.locale);
       if (o.botName) query.set('botName', o.botName);
+      if (o.notifyUrl) query.set('notifyUrl', o.notifyUrl);
       const headers: Record<string, string> = {};
       if (o.passwordStdin) headers['botport-file-password'] = await readStdin();
       const client = g.client();

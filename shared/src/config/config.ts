@@ -67,6 +67,11 @@ const schema = z
     /** How often the sweeper removes jobs past their seven days (one schedule for all workers). */
     SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(8000),
+    /** Signs notifyUrl calls (HMAC-SHA256); notifyUrl is refused while unset. */
+    NOTIFY_SIGNING_SECRET: z.string().min(32).optional(),
+    /** Lets notifyUrl reach loopback and private networks: for a local stack, never in production. */
+    NOTIFY_ALLOW_PRIVATE: bool.default(false),
+    NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
     /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.string().min(16).optional(),
     /** The worker serves its own /metrics on this port when set. */

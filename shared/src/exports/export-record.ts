@@ -25,6 +25,8 @@ export interface ExportRecord {
   hasPassword: boolean;
   /** The archive password, sealed, while the job needs it (see SealedSecrets). */
   sealedPassword: string | null;
+  /** Told once when the job ends (native surface), or null. */
+  notifyUrl: string | null;
   status: ExportStatus;
   progress: number;
   failureReasons: string[];
@@ -50,6 +52,7 @@ interface Row {
   options: ExportOptions;
   has_password: boolean;
   sealed_password: string | null;
+  notify_url: string | null;
   status: ExportStatus;
   progress: number;
   failure_reasons: string[];
@@ -75,6 +78,7 @@ export const toExportRecord = (r: Row): ExportRecord => ({
   options: r.options,
   hasPassword: r.has_password,
   sealedPassword: r.sealed_password,
+  notifyUrl: r.notify_url,
   status: r.status,
   progress: r.progress,
   failureReasons: r.failure_reasons,
@@ -95,9 +99,9 @@ export class ExportRecords extends JobRecords<ExportRecord, Row> {
 
   async insert(r: Omit<ExportRecord, 'status' | 'progress' | 'failureReasons' | 'notes' | 'objectKey' | 'sizeBytes' | 'sha256' | 'createdAt' | 'updatedAt' | 'expiresAt'>, dedupeKey: string): Promise<ExportRecord> {
     const { rows } = await this.db.query<Row>(
-      `INSERT INTO export_jobs (export_id, tenant_id, requested_by, surface, bot_id, bot_name, bot_version, locale_id, file_format, options, dedupe_key, has_password, sealed_password, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'InProgress') RETURNING *`,
-      [r.exportId, r.tenantId, r.requestedBy, r.surface, r.botId, r.botName, r.botVersion, r.localeId, r.fileFormat, r.options, dedupeKey, r.hasPassword, r.sealedPassword],
+      `INSERT INTO export_jobs (export_id, tenant_id, requested_by, surface, bot_id, bot_name, bot_version, locale_id, file_format, options, dedupe_key, has_password, sealed_password, notify_url, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'InProgress') RETURNING *`,
+      [r.exportId, r.tenantId, r.requestedBy, r.surface, r.botId, r.botName, r.botVersion, r.localeId, r.fileFormat, r.options, dedupeKey, r.hasPassword, r.sealedPassword, r.notifyUrl],
     );
     return toExportRecord(rows[0]);
   }

@@ -14,6 +14,7 @@ import { SealedSecrets } from '../secrets/sealed-secrets';
 import { ExportOptions, ExportRecord, ExportRecords, FileFormat, Surface } from './export-record';
 import { checkExportOptions, namesTasks, resolveTasks } from './selection';
 import { readTaskGraph } from '../bots/task-graph';
+import { checkNotifyUrl, NotifySettings } from '../notifications/notifications';
 
 export interface ExportRequest {
   botId: string;
@@ -22,9 +23,10 @@ export interface ExportRequest {
   fileFormat: FileFormat;
   options?: ExportOptions;
   filePassword?: string;
+  notifyUrl?: string;
 }
 
-export interface ExportLimits {
+export interface ExportLimits extends NotifySettings {
   EXPORT_MAX_UNFINISHED_PER_TENANT: number;
   EXPORT_CREATE_PER_MINUTE: number;
   QUEUE_PREFIX: string;
@@ -81,6 +83,7 @@ export class ExportService {
     }
     const options = req.options ?? {};
     checkExportOptions(options);
+    checkNotifyUrl(req.notifyUrl, limits);
     if (namesTasks(options.subTasks)) resolveTasks(options, await readTaskGraph(this.deps.db, principal.tenantId, req.botId, req.botVersion));
     if ((await this.records.countUnfinished(principal.tenantId)) >= limits.EXPORT_MAX_UNFINISHED_PER_TENANT) {
       throw new QuotaExceededError(`at most ${limits.EXPORT_MAX_UNFINISHED_PER_TENANT} exports may be in progress at once; wait for some to finish`);
@@ -106,6 +109,7 @@ export class ExportService {
           options,
           hasPassword: req.filePassword !== undefined,
           sealedPassword: req.filePassword === undefined ? null : this.deps.secrets.seal(req.filePassword),
+          notifyUrl: req.notifyUrl ?? null,
         },
         dedupeKey,
       );

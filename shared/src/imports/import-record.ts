@@ -31,6 +31,8 @@ export interface ImportRecord {
   hasPassword: boolean;
   /** The archive password, sealed, while the job needs it (see SealedSecrets). */
   sealedPassword: string | null;
+  /** Told once when the job ends (native surface), or null. */
+  notifyUrl: string | null;
   status: ImportStatus;
   progress: number;
   failureReasons: string[];
@@ -56,6 +58,7 @@ interface Row {
   options: Record<string, unknown>;
   has_password: boolean;
   sealed_password: string | null;
+  notify_url: string | null;
   status: ImportStatus;
   progress: number;
   failure_reasons: string[];
@@ -81,6 +84,7 @@ const toImportRecord = (r: Row): ImportRecord => ({
   options: r.options,
   hasPassword: r.has_password,
   sealedPassword: r.sealed_password,
+  notifyUrl: r.notify_url,
   status: r.status,
   progress: r.progress,
   failureReasons: r.failure_reasons,
@@ -100,7 +104,7 @@ export interface Upload {
 
 export type NewImport = Pick<
   ImportRecord,
-  'importId' | 'tenantId' | 'requestedBy' | 'surface' | 'uploadId' | 'objectKey' | 'botName' | 'botId' | 'localeId' | 'mergeStrategy' | 'options' | 'hasPassword' | 'sealedPassword'
+  'importId' | 'tenantId' | 'requestedBy' | 'surface' | 'uploadId' | 'objectKey' | 'botName' | 'botId' | 'localeId' | 'mergeStrategy' | 'options' | 'hasPassword' | 'sealedPassword' | 'notifyUrl'
 >;
 
 /** SQL for uploads and import job records. Every read a caller can reach is scoped by tenant. */
@@ -124,9 +128,9 @@ export class ImportRecords extends JobRecords<ImportRecord, Row> {
   /** Inserts the job; undefined when an import of that id exists already (ids are the upload's, for Lex). */
   async insert(r: NewImport): Promise<ImportRecord | undefined> {
     const { rows } = await this.db.query<Row>(
-      `INSERT INTO import_jobs (import_id, tenant_id, requested_by, surface, upload_id, object_key, bot_name, bot_id, locale_id, merge_strategy, options, has_password, sealed_password, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'InProgress') ON CONFLICT (import_id) DO NOTHING RETURNING *`,
-      [r.importId, r.tenantId, r.requestedBy, r.surface, r.uploadId, r.objectKey, r.botName, r.botId, r.localeId, r.mergeStrategy, r.options, r.hasPassword, r.sealedPassword],
+      `INSERT INTO import_jobs (import_id, tenant_id, requested_by, surface, upload_id, object_key, bot_name, bot_id, locale_id, merge_strategy, options, has_password, sealed_password, notify_url, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'InProgress') ON CONFLICT (import_id) DO NOTHING RETURNING *`,
+      [r.importId, r.tenantId, r.requestedBy, r.surface, r.uploadId, r.objectKey, r.botName, r.botId, r.localeId, r.mergeStrategy, r.options, r.hasPassword, r.sealedPassword, r.notifyUrl],
     );
     return rows[0] && toImportRecord(rows[0]);
   }

@@ -18,6 +18,7 @@ import { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';
 import { SealedSecrets } from '../secrets/sealed-secrets';
 import { ImportRecord, ImportRecords } from './import-record';
+import { checkNotifyUrl, NotifySettings } from '../notifications/notifications';
 
 export interface ImportRequest {
   uploadId: string;
@@ -26,9 +27,10 @@ export interface ImportRequest {
   filePassword?: string;
   /** Surface settings kept with the job (Kore's importOptions). */
   options?: Record<string, unknown>;
+  notifyUrl?: string;
 }
 
-export interface ImportLimits {
+export interface ImportLimits extends NotifySettings {
   EXPORT_MAX_UNFINISHED_PER_TENANT: number;
   EXPORT_CREATE_PER_MINUTE: number;
   IMPORT_MAX_ARCHIVE_BYTES: number;
@@ -105,6 +107,7 @@ export class ImportService {
     } else if (principal.botId) {
       throw new ValidationError('a bot token can import only into its own bot');
     }
+    checkNotifyUrl(req.notifyUrl, limits);
     await takeFromWindow(redis, `${limits.QUEUE_PREFIX}:rate:create-import:${principal.tenantId}`, limits.EXPORT_CREATE_PER_MINUTE, 60, 'import requests');
     const upload = await this.records.getUpload(principal.tenantId, req.uploadId);
     if (!upload) throw new NotFoundError(`import ${req.uploadId} was not found; create an upload URL first`);
@@ -131,6 +134,7 @@ export class ImportService {
       options: req.options ?? {},
       hasPassword: req.filePassword !== undefined,
       sealedPassword: req.filePassword === undefined ? null : this.deps.secrets.seal(req.filePassword),
+      notifyUrl: req.notifyUrl ?? null,
     });
     if (!record) throw new ConflictError(`import ${req.uploadId} has already been started`);
     // Should Redis fail here, the record stays InProgress and the reconciler enqueues it.

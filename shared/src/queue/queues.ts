@@ -39,7 +39,7 @@ export interface QueueSettings extends RedisSettings {
 }
 
 /** Job names on the maintenance queue. */
-export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', deleteImport: 'delete-import', sweepExpired: 'sweep-expired' } as const;
+export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', deleteImport: 'delete-import', sweepExpired: 'sweep-expired', notify: 'notify' } as const;
 
 /**
  * The producer side of every queue. Job ids are chosen here: an export's job
@@ -82,6 +82,15 @@ export class JobQueues {
 
   async enqueueImportDeletion(importId: string): Promise<void> {
     await this.maintenance.add(MAINTENANCE_JOBS.deleteImport, { importId }, { jobId: `delete-import-${importId}` });
+  }
+
+  /**
+   * Tells a job's notifyUrl that it ended. One queue entry per job and
+   * outcome, so a run that settles twice still notifies once; its id is the
+   * delivery id the receiver sees on every retry.
+   */
+  async enqueueNotification(kind: 'export' | 'import', id: string, status: 'Completed' | 'Failed'): Promise<void> {
+    await this.maintenance.add(MAINTENANCE_JOBS.notify, { kind, id }, { jobId: `notify-${kind}-${id}-${status}` });
   }
 
   /** Where a job's queue entry stands: BullMQ's state (waiting, active, delayed, failed…), or 'missing'. */

@@ -21,6 +21,7 @@ import {
 import { WorkerContext } from '../context';
 import { Processor } from './index';
 import { settleFailure } from './job-failure';
+import { announceEnd } from './notify';
 import { withProgress } from './progress';
 
 /**
@@ -53,12 +54,16 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
       return 'discarded';
     }
     log.info({ sizeBytes: result.sizeBytes, sha256: result.sha256 }, 'export completed');
+    await announceEnd(ctx, 'export', record, record.exportId, 'Completed');
     // Only the archive the record now names stays: not the one built before UpdateExport,
     // not one a run killed between its upload and this point left behind.
     await ctx.storage.deletePrefix(exportObjectPrefix(record.tenantId, record.exportId), result.objectKey);
     return 'completed';
   } catch (err) {
-    return settleFailure(job, err, 'the export', (reasons) => records.fail(record.exportId, reasons), log);
+    return settleFailure(job, err, 'the export', async (reasons) => {
+      await records.fail(record.exportId, reasons);
+      await announceEnd(ctx, 'export', record, record.exportId, 'Failed');
+    }, log);
   }
 }
 

@@ -21,6 +21,7 @@ import {
 import { WorkerContext } from '../context';
 import { Processor } from './index';
 import { settleFailure } from './job-failure';
+import { announceEnd } from './notify';
 import { withProgress } from './progress';
 
 /**
@@ -58,10 +59,14 @@ async function performImport(ctx: WorkerContext, records: ImportRecords, job: Jo
       await Promise.all([records.setProgress(record.importId, progress), job.updateProgress(progress)]);
     });
     log.info({ botId: outcome.botId, added: outcome.added, replaced: outcome.replaced, kept: outcome.kept }, 'import completed');
+    await announceEnd(ctx, 'import', record, record.importId, 'Completed');
     return 'completed';
   } catch (err) {
     // `await`: a bare return would leave the rejection unhandled while `finally` runs.
-    return await settleFailure(job, err, 'the import', (reasons) => records.fail(record.importId, reasons), log);
+    return await settleFailure(job, err, 'the import', async (reasons) => {
+      await records.fail(record.importId, reasons);
+      await announceEnd(ctx, 'import', record, record.importId, 'Failed');
+    }, log);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@ import { Job } from 'bullmq';
 import { exportObjectPrefix, ExportRecords, ImportRecords, MAINTENANCE_JOBS, QUEUES } from '@botport/shared';
 import { WorkerContext } from '../context';
 import { Processor } from './index';
+import { deliverNotification } from './notify';
 
 const SWEEP_BATCH = 100;
 
@@ -67,6 +68,7 @@ export function maintenanceProcessor(ctx: WorkerContext): Processor {
         if (swept.exports + swept.imports + swept.uploads) ctx.logger.info(swept, 'expired jobs swept');
         return `swept ${swept.exports} exports, ${swept.imports} imports, ${swept.uploads} uploads`;
       }
+      if (job.name === MAINTENANCE_JOBS.notify) return deliverNotification(ctx, job);
       throw new Error(`unknown maintenance job ${job.name}`);
     },
   };

@@ -14,6 +14,8 @@ export const createExport = z
     fileFormat: z.enum(FILE_FORMATS).default('BotportJson'),
     filePassword: z.string().min(1).max(1024).optional(),
     exportOptions: exportOptionsSchema.optional(),
+    /** Told once, by a signed POST, when the export ends. */
+    notifyUrl: z.string().max(2048).optional(),
   })
   .strict();
 
@@ -35,6 +37,7 @@ function view(r: ExportRecord, downloadUrl?: string) {
     fileFormat: r.fileFormat,
     exportOptions: r.options,
     passwordProtected: r.hasPassword,
+    notifyUrl: r.notifyUrl ?? undefined,
     status: r.status,
     progress: r.progress,
     failureReasons: r.failureReasons,

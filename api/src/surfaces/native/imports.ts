@@ -13,6 +13,8 @@ export const startQuery = z
     botId: botIdSchema.optional(),
     localeId: z.string().min(1).max(20).optional(),
     mergeStrategy: z.enum(MERGE_STRATEGIES).default('FailOnConflict'),
+    /** Told once, by a signed POST, when the import ends. */
+    notifyUrl: z.string().max(2048).optional(),
   })
   .strict()
   .refine((q) => !(q.botName && q.botId), { message: 'give botName or botId, not both' })
@@ -40,6 +42,7 @@ function view(r: ImportRecord) {
     progress: r.progress,
     target: { botName: r.botName ?? undefined, botId: r.botId ?? undefined, localeId: r.localeId ?? undefined },
     mergeStrategy: r.mergeStrategy,
+    notifyUrl: r.notifyUrl ?? undefined,
     botId: r.importedBotId,
     botName: r.importedBotName,
     summary: r.summary,
@@ -67,7 +70,7 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
     // Same key, same target and same archive: the same import (a repeated upload is simply not used).
     let started: ImportRecord | undefined;
     const { jobId, replayed } = await idempotency.once(principal.tenantId, req.get('Idempotency-Key'), { ...q, archiveSha1: sha1 }, async () => {
-      started = await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy, filePassword });
+      started = await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy, filePassword, notifyUrl: q.notifyUrl });
       return started.importId;
     });
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
