@@ -36,6 +36,8 @@ test('the api and the worker serve Prometheus metrics that count what happened',
     const workerMetrics = await (await fetch(url, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
     expect(series(workerMetrics, 'botport_jobs_finished_total', { queue: 'exports', outcome: 'completed' })).toBe(1);
     expect(series(workerMetrics, 'botport_job_duration_seconds_count', { queue: 'exports', outcome: 'completed' })).toBe(1);
+    expect(series(workerMetrics, 'botport_export_archive_bytes_count', {})).toBe(1);
+    expect(series(workerMetrics, 'botport_export_archive_bytes_sum', {})).toBeGreaterThan(1000);
   } finally {
     await stopServices([api, worker]);
   }

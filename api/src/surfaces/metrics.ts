@@ -1,4 +1,4 @@
-import { metricsAllowed, metricsRegistry, QUEUES } from '@botport/shared';
+import { metricsAllowed, metricsRegistry } from '@botport/shared';
 import { NextFunction, Request, Response, Router } from 'express';
 import { Gauge, Histogram } from 'prom-client';
 import { ApiContext } from '../context';
@@ -38,9 +38,8 @@ export function metrics(ctx: ApiContext): { middleware: (req: Request, res: Resp
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [name, queue] of Object.entries({ [QUEUES.exports]: ctx.queues.exports, [QUEUES.imports]: ctx.queues.imports, [QUEUES.maintenance]: ctx.queues.maintenance })) {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-        for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
+      for (const { queue, ...counts } of await ctx.queues.counts()) {
+        for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
       }
     },
   });

@@ -39,7 +39,7 @@ export function exportProcessor(ctx: WorkerContext): Processor {
   };
 }
 
-async function performExport(ctx: WorkerContext, records: ExportRecords, job: Job<{ exportId: string }>): Promise<string> {
+async function performExport(ctx: WorkerContext, records: ExportRecords, job: Job<{ exportId: string }>): Promise<string | { outcome: string; sizeBytes: number }> {
   const record = await records.getById(job.data.exportId);
   if (!record || record.status !== 'InProgress') return 'skipped: the export is gone or finished';
   const log = ctx.logger.child({ exportId: record.exportId, attempt: job.attemptsMade + 1 });
@@ -58,7 +58,7 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
     // Only the archive the record now names stays: not the one built before UpdateExport,
     // not one a run killed between its upload and this point left behind.
     await ctx.storage.deletePrefix(exportObjectPrefix(record.tenantId, record.exportId), result.objectKey);
-    return 'completed';
+    return { outcome: 'completed', sizeBytes: result.sizeBytes }; // the size feeds the archive-size histogram
   } catch (err) {
     return settleFailure(job, err, 'the export', async (reasons) => {
       await records.fail(record.exportId, reasons);
