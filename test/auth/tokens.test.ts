@@ -27,6 +27,18 @@ describe('token verification', () => {
     expect(() => verifyToken(make(), hs)).toThrow(UnauthorizedError);
   });
 
+  test('key rotation: tokens of the previous secret are accepted while it is configured, never after', () => {
+    const next = 'the-next-secret-0123456789';
+    const old = jwt.sign({ tenant: 'a', exp: exp() }, secret);
+    const fresh = jwt.sign({ tenant: 'b', exp: exp() }, next);
+    const rotating = { JWT_SECRET: next, JWT_PREVIOUS_SECRET: secret, JWT_ALGORITHMS: ['HS256'] };
+    expect(verifyToken(old, rotating).tenantId).toBe('a');
+    expect(verifyToken(fresh, rotating).tenantId).toBe('b');
+    expect(() => verifyToken(old, { JWT_SECRET: next, JWT_ALGORITHMS: ['HS256'] })).toThrow('the token is invalid');
+    const expiredOld = jwt.sign({ tenant: 'a', exp: Math.floor(Date.now() / 1000) - 3600 }, secret);
+    expect(() => verifyToken(expiredOld, rotating)).toThrow('the token has expired');
+  });
+
   test('issuer and audience are checked when configured', () => {
     const settings = { ...hs, JWT_ISSUER: 'https://idp', JWT_AUDIENCE: 'botport' };
     const good = jwt.sign({ tenant: 'a', exp: exp(), iss: 'https://idp', aud: 'botport' }, secret);

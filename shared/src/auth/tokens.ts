@@ -18,6 +18,9 @@ export interface Principal {
 export interface TokenSettings {
   JWT_SECRET?: string;
   JWT_PUBLIC_KEY?: string;
+  /** The keys being rotated out: still accepted for verification, never used to sign. */
+  JWT_PREVIOUS_SECRET?: string;
+  JWT_PREVIOUS_PUBLIC_KEY?: string;
   JWT_ALGORITHMS: string[];
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
@@ -52,21 +55,27 @@ export function verifyToken(token: string, settings: TokenSettings): Principal {
   }
   if (!alg || !settings.JWT_ALGORITHMS.includes(alg)) throw new UnauthorizedError('the token is malformed or its algorithm is not accepted');
   const hmac = alg.startsWith('HS');
-  const configured = hmac ? settings.JWT_SECRET : settings.JWT_PUBLIC_KEY;
-  if (!configured) throw new UnauthorizedError('the token algorithm is not accepted');
-  const key = keyObject(configured, hmac ? 'secret' : 'public');
-  let payload: JwtPayload;
-  try {
-    payload = jwt.verify(token, key, {
-      algorithms: [alg as Algorithm],
-      issuer: settings.JWT_ISSUER,
-      audience: settings.JWT_AUDIENCE,
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    }) as JwtPayload;
-  } catch (err) {
-    const reason = (err as Error).name === 'TokenExpiredError' ? 'the token has expired' : 'the token is invalid';
-    throw new UnauthorizedError(reason);
+  // During a key rotation the previous key is tried too, so tokens signed before it keep working until they expire.
+  const configured = (hmac ? [settings.JWT_SECRET, settings.JWT_PREVIOUS_SECRET] : [settings.JWT_PUBLIC_KEY, settings.JWT_PREVIOUS_PUBLIC_KEY]).filter(
+    (k): k is string => !!k,
+  );
+  if (!configured.length) throw new UnauthorizedError('the token algorithm is not accepted');
+  let payload: JwtPayload | undefined;
+  let reason = 'the token is invalid';
+  for (const key of configured) {
+    try {
+      payload = jwt.verify(token, keyObject(key, hmac ? 'secret' : 'public'), {
+        algorithms: [alg as Algorithm],
+        issuer: settings.JWT_ISSUER,
+        audience: settings.JWT_AUDIENCE,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      }) as JwtPayload;
+      break;
+    } catch (err) {
+      if ((err as Error).name === 'TokenExpiredError') reason = 'the token has expired';
+    }
   }
+  if (!payload) throw new UnauthorizedError(reason);
   if (typeof payload.exp !== 'number') throw new UnauthorizedError('the token has no expiry (exp)');
   if (typeof payload.tenant !== 'string' || !payload.tenant) throw new UnauthorizedError('the token has no tenant claim');
   if (payload.bot !== undefined && typeof payload.bot !== 'string') throw new UnauthorizedError('the token bot claim must be a string');

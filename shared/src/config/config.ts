@@ -35,6 +35,9 @@ const schema = z
     AWS_SECRET_ACCESS_KEY: z.string().optional(),
     JWT_SECRET: z.string().min(16).optional(),
     JWT_PUBLIC_KEY: z.string().optional(),
+    /** Key rotation: the outgoing secret or public key, accepted (never used to sign) until its tokens expire. */
+    JWT_PREVIOUS_SECRET: z.string().min(16).optional(),
+    JWT_PREVIOUS_PUBLIC_KEY: z.string().optional(),
     JWT_ALGORITHMS: list
       .pipe(z.array(z.enum(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256'])).min(1))
       .default(['HS256']),
