@@ -21,7 +21,7 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
 export function fields(record: Record<string, unknown>): string {
   return Object.entries(record)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : v}`)
+    .map(([k, v]) => `${k}: ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : v}`)
     .join('\n');
 }
 
