@@ -1,7 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
-import { inTransaction } from '../store/db';
+import { inTransaction, UNIQUE_VIOLATION } from '../store/db';
 import { Component, componentKey, ComponentRef, dependenciesOf } from './definition';
 import { isLocaleScoped } from './kinds';
 
@@ -44,7 +44,6 @@ const toBot = (r: BotRow): Bot => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-const UNIQUE_VIOLATION = '23505';
 const INSERT_BATCH = 1000;
 
 /**

@@ -15,6 +15,7 @@ import { ExportOptions, ExportRecord, ExportRecords, FileFormat, Surface } from 
 import { checkExportOptions, namesTasks, resolveTasks } from './selection';
 import { readTaskGraph } from '../bots/task-graph';
 import { checkNotifyUrl, NotifySettings } from '../notifications/notifications';
+import { UNIQUE_VIOLATION } from '../store/db';
 
 export interface ExportRequest {
   botId: string;
@@ -31,8 +32,6 @@ export interface ExportLimits extends NotifySettings {
   EXPORT_CREATE_PER_MINUTE: number;
   QUEUE_PREFIX: string;
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 /** The file name a download is saved under, as Lex names its exports. */
 export function exportFileName(r: Pick<ExportRecord, 'botName' | 'botVersion' | 'exportId' | 'fileFormat'>): string {

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import { ExportRecords } from '../exports/export-record';
 import { ImportRecords } from '../imports/import-record';
 import { JobQueues } from '../queue/queues';
+import { UNIQUE_VIOLATION } from '../store/db';
 
 /** Queue states in which a job will still run by itself. */
 const ALIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -43,7 +44,12 @@ export class JobRetries {
 
     if (record.status === 'Failed') {
       if (record.hasPassword) throw new ConflictError(`${kind} ${id} was password-protected; its password is not kept after a failure, so start it again`);
-      if (!(await records.restart(tenant, id))) throw new ConflictError(`${kind} ${id} changed while retrying it; describe it and try again`);
+      const restarted = await records.restart(tenant, id).catch((err) => {
+        // An identical export started since holds the one InProgress slot its options allow.
+        if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError(`an identical ${kind} is in progress; ${kind} ${id} is not needed again`);
+        throw err;
+      });
+      if (!restarted) throw new ConflictError(`${kind} ${id} changed while retrying it; describe it and try again`);
       await this.enqueueAgain(kind, id);
       return { kind, id, action: 'restarted' };
     }

@@ -45,3 +45,6 @@ export async function inTransaction<T>(
     client.release();
   }
 }
+
+/** PostgreSQL's error code for a unique constraint that refused a row. */
+export const UNIQUE_VIOLATION = '23505';
