@@ -37,6 +37,9 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
+let botList: { botId: string; name: string }[] = [];
+const bots = () => botList;
+
 /** The native view of an export once it has finished. */
 async function finished(exportId: string): Promise<any> {
   await waitForExport(stack.api, bearer, exportId);
@@ -137,8 +140,45 @@ describe('web console in Chromium', () => {
     await page.getByText('Imported into the new bot “PizzaBot (2)”').waitFor();
     await page.getByRole('row', { name: /PizzaBot \(2\)/ }).waitFor();
     await screenshot(page, SHOTS, '06-imported');
-    const bots = await call(stack.api, 'GET', '/v1/bots', { token: bearer });
-    expect(bots.body.bots.map((b: { name: string }) => b.name)).toEqual(['PizzaBot', 'PizzaBot (2)']);
+    botList = (await call(stack.api, 'GET', '/v1/bots', { token: bearer })).body.bots;
+    expect(botList.map((b) => b.name)).toEqual(['PizzaBot', 'PizzaBot (2)']);
+  });
+
+  test('when the event stream breaks, progress falls back to polling; a protected export goes back into a locale of another bot with its password', async () => {
+    await page.route('**/v1/exports/*/events', (route) => route.abort()); // a proxy that drops the stream
+    try {
+      await page.getByRole('button', { name: 'Export PizzaBot', exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      await page.getByLabel('Scope').selectOption('de_DE');
+      await dialog.getByLabel(/^Password/).fill('hunter2-hunter2');
+      await dialog.getByRole('button', { name: 'Start export' }).click();
+      await page.getByText('Export ready: 100%').waitFor();
+    } finally {
+      await page.unroute('**/v1/exports/*/events');
+    }
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download', exact: true }).click()]);
+    const protectedPath = path.join(work, 'protected-de.zip');
+    await saved.saveAs(protectedPath);
+
+    const target = bots().find((b) => b.name === 'PizzaBot (2)')!;
+    const before = (await call(stack.api, 'GET', `/v1/bots/${target.botId}/versions/DRAFT/outline`, { token: bearer })).body;
+    expect(before.locales).toEqual(['en_US']);
+    await page.getByLabel('Archive (.zip)').setInputFiles(protectedPath);
+    await page.getByLabel('A locale of an existing bot').check();
+    await page.getByLabel('Bot', { exact: true }).selectOption({ label: 'PizzaBot (2)' });
+    await page.getByLabel('Locale', { exact: true }).fill('de_DE');
+    await page.getByLabel(/^Archive password/).fill('the-wrong-one');
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByText(/The import failed and changed nothing: .*password/).waitFor();
+    expect((await call(stack.api, 'GET', `/v1/bots/${target.botId}/versions/DRAFT/outline`, { token: bearer })).body).toEqual(before);
+
+    await page.getByLabel('Archive (.zip)').setInputFiles(protectedPath);
+    await page.getByLabel(/^Archive password/).fill('hunter2-hunter2');
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByText(/Imported into the bot “PizzaBot \(2\)”\. \d+ components added/).waitFor();
+    await screenshot(page, SHOTS, '06b-imported-into-locale');
+    const after = (await call(stack.api, 'GET', `/v1/bots/${target.botId}/versions/DRAFT/outline`, { token: bearer })).body;
+    expect(after.locales).toEqual(['de_DE', 'en_US']);
   });
 
   test('a failed import says why and changes nothing', async () => {

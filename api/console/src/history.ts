@@ -53,7 +53,7 @@ export class ExportHistory {
       el('td', { 'data-label': 'Created' }, format.when(job.createdAt)),
       el('td', { 'data-label': 'Bot' }, job.botName),
       el('td', { 'data-label': 'Version' }, scope),
-      el('td', { 'data-label': 'Format' }, job.fileFormat + (job.passwordProtected ? ' 🔒' : '')),
+      el('td', { 'data-label': 'Format' }, job.fileFormat + (job.passwordProtected ? ' · password' : '')),
       el('td', { 'data-label': 'Status', class: `status-${job.status}`, title: reasons }, status),
       el('td', { 'data-label': 'Size' }, format.bytes(job.sizeBytes)),
       el('td', { 'data-label': 'SHA-256', class: 'hash', title: job.sha256 ?? undefined }, job.sha256 ? `${job.sha256.slice(0, 12)}…` : '—'),
