@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { isPrivateAddress } from '@botport/shared';
+import { deliver, isPrivateAddress } from '@botport/shared';
 import { call, createBotWith, newTenant, token, useApiAndWorker } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { until } from '../support/processes';
@@ -115,6 +115,22 @@ describe('notifyUrl', () => {
       expect(res.body.detail).toMatch(/notifyUrl/);
     }
     expect((await call(stack.api, 'GET', '/v1/exports', { token: bearer })).body.exports).toEqual([]);
+  });
+
+  test('delivery checks the address the connection really uses, and follows no redirect', async () => {
+    const hook = await receiver([302]);
+    try {
+      const settings = { NOTIFY_SIGNING_SECRET: SECRET, NOTIFY_ALLOW_PRIVATE: false, NOTIFY_TIMEOUT_MS: 2000 };
+      // "localhost" is a name, so only the resolved address can tell it is loopback.
+      const byName = hook.url.replace('127.0.0.1', 'localhost');
+      await expect(deliver(byName, 'export.completed', 'd-1', {}, settings)).rejects.toThrow(/resolves to a private address/);
+      expect(hook.calls).toHaveLength(0);
+      await expect(deliver(hook.url, 'export.completed', 'd-2', {}, { ...settings, NOTIFY_ALLOW_PRIVATE: true })).rejects.toThrow('the receiver answered 302');
+      expect(hook.calls).toHaveLength(1);
+      expect(await deliver(hook.url, 'export.completed', 'd-3', {}, { ...settings, NOTIFY_ALLOW_PRIVATE: true })).toBe(200);
+    } finally {
+      await hook.close();
+    }
   });
 
   test('private and loopback addresses are recognised (refused unless NOTIFY_ALLOW_PRIVATE)', () => {

@@ -1,6 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { createHmac } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { BlockList, isIP, LookupFunction } from 'node:net';
 import { ValidationError } from '../errors';
 
 /**
@@ -55,30 +57,51 @@ export function signature(secret: string, timestamp: number, body: string): stri
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-/** One attempt; throws on anything but a 2xx so the queue retries it. */
-export async function deliver(url: string, event: NotifyEvent, deliveryId: string, data: object, settings: NotifySettings): Promise<number> {
-  const target = new URL(url);
-  if (!settings.NOTIFY_ALLOW_PRIVATE) {
-    const { address } = await lookup(target.hostname.replace(/^\[|\]$/g, ''));
-    if (isPrivateAddress(address)) throw new ValidationError(`notifyUrl resolves to a private address (${address}); not called`);
-  }
-  const body = JSON.stringify({ event, deliveryId, occurredAt: new Date().toISOString(), data });
-  const res = await fetch(target, {
-    method: 'POST',
-    redirect: 'manual', // a redirect could lead anywhere, including the private network
-    signal: AbortSignal.timeout(settings.NOTIFY_TIMEOUT_MS),
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'botport-notify/1',
-      'botport-event': event,
-      'botport-delivery': deliveryId,
-      'botport-signature': signature(settings.NOTIFY_SIGNING_SECRET as string, Math.floor(Date.now() / 1000), body),
-    },
-    body,
-  });
-  await res.body?.cancel();
-  if (res.status < 200 || res.status >= 300) throw new Error(`the receiver answered ${res.status}`);
-  return res.status;
+/**
+ * Resolves like the system does, but refuses a private answer: the check is
+ * on the address the connection really uses, so a name that resolves
+ * elsewhere on a second lookup (DNS rebinding) cannot slip through.
+ */
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) =>
+    dnsLookup(hostname, { ...options, all: false }, (err, address, family) => {
+      if (!err && !allowPrivate && isPrivateAddress(address)) {
+        return callback(new ValidationError(`notifyUrl resolves to a private address (${address}); not called`), address, family);
+      }
+      callback(err, address, family);
+    });
 }
 
-export const newDeliveryId = (): string => randomUUID();
+/** One attempt; throws on anything but a 2xx so the queue retries it. Redirects are not followed: they could lead anywhere. */
+export function deliver(url: string, event: NotifyEvent, deliveryId: string, data: object, settings: NotifySettings): Promise<number> {
+  const target = new URL(url);
+  const body = JSON.stringify({ event, deliveryId, occurredAt: new Date().toISOString(), data });
+  const send = target.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        lookup: guardedLookup(settings.NOTIFY_ALLOW_PRIVATE),
+        timeout: settings.NOTIFY_TIMEOUT_MS,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'botport-notify/1',
+          'botport-event': event,
+          'botport-delivery': deliveryId,
+          'botport-signature': signature(settings.NOTIFY_SIGNING_SECRET as string, Math.floor(Date.now() / 1000), body),
+        },
+      },
+      (res) => {
+        res.resume(); // the answer's body is not read
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve(status);
+        else reject(new Error(`the receiver answered ${status}`));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`the receiver did not answer within ${settings.NOTIFY_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}

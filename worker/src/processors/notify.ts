@@ -1,5 +1,5 @@
-import { Job } from 'bullmq';
-import { deliver, ExportRecords, ImportRecords, NotifyEvent } from '@botport/shared';
+import { Job, UnrecoverableError } from 'bullmq';
+import { deliver, ExportRecords, ImportRecords, NotifyEvent, ValidationError } from '@botport/shared';
 import { WorkerContext } from '../context';
 
 type Kind = 'export' | 'import';
@@ -47,7 +47,10 @@ export async function deliverNotification(ctx: WorkerContext, job: Job<{ kind: K
     event = r.status === 'Completed' ? 'import.completed' : 'import.failed';
     data = { importId: r.importId, status: r.status, botId: r.importedBotId, botName: r.importedBotName, summary: r.summary, failureReasons: r.failureReasons, href: `${base}/v1/imports/${r.importId}` };
   }
-  const status = await deliver(url, event, String(job.id), data, ctx.config);
+  const status = await deliver(url, event, String(job.id), data, ctx.config).catch((err) => {
+    // A refused address will not become acceptable by retrying.
+    throw err instanceof ValidationError ? new UnrecoverableError(err.message) : err;
+  });
   ctx.logger.info({ kind, id, event, status, attempt: job.attemptsMade + 1 }, 'notification delivered');
   return `delivered ${event}`;
 }

@@ -25,6 +25,8 @@ const SESSION_MAX_SECONDS = 3600;
 export function adminRouter(ctx: ApiContext): Router {
   const r = Router();
   const retries = new JobRetries(ctx.db, ctx.queues);
+  const exportRecords = new ExportRecords(ctx.db);
+  const importRecords = new ImportRecords(ctx.db);
   r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config, { adminCookie: true }), requireScope('admin'));
 
   // Only from a bearer header: a cookie cannot renew itself.
@@ -48,9 +50,9 @@ export function adminRouter(ctx: ApiContext): Router {
   r.post('/sweep', async (req, res) => {
     const { dryRun } = parse(sweepBody, req.body ?? {});
     const expired = {
-      exports: await new ExportRecords(ctx.db).countExpired(),
-      imports: await new ImportRecords(ctx.db).countExpired(),
-      uploads: await new ImportRecords(ctx.db).countExpiredUploads(),
+      exports: await exportRecords.countExpired(),
+      imports: await importRecords.countExpired(),
+      uploads: await importRecords.countExpiredUploads(),
     };
     if (!dryRun) await ctx.queues.maintenance.add(MAINTENANCE_JOBS.sweepExpired, {}, { jobId: `sweep-now-${Date.now()}` });
     res.status(dryRun ? 200 : 202).json({ dryRun, expired, queued: !dryRun });
