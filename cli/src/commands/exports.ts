@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
-import { fields, print, progressBar, readStdin, table } from '../output';
+import { jobListCommand } from '../job-list';
+import { fields, print, progressBar, readStdin } from '../output';
 import { saveFile } from '../saved-file';
 import { waitFor } from '../waiting';
 import { Globals } from '../main';
@@ -113,16 +114,7 @@ export function exportsCommand(g: Globals): Command {
       print(g.output(), job, () => fields({ ...summary(job), sha256: job.sha256, failureReasons: job.failureReasons.length ? job.failureReasons : undefined }));
     });
 
-  cmd
-    .command('list')
-    .description('exports of the last seven days, newest first')
-    .option('--bot <botId>', "one bot's exports")
-    .option('--limit <n>', 'at most this many', '50')
-    .action(async (o) => {
-      const query = new URLSearchParams({ limit: o.limit, ...(o.bot && { botId: o.bot }) });
-      const page = await g.client().json<{ exports: ExportJob[]; nextToken?: string }>('GET', `/v1/exports?${query}`);
-      print(g.output(), page, () => table(page.exports.map(summary), ['exportId', 'bot', 'version', 'locale', 'format', 'status', 'size', 'created']));
-    });
+  cmd.addCommand(jobListCommand<ExportJob>(g, 'exports', summary, ['exportId', 'bot', 'version', 'locale', 'format', 'status', 'size', 'created']));
 
   cmd
     .command('delete <exportId>')

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
 import { Globals } from '../main';
-import { fields, print, readStdin, table } from '../output';
+import { jobListCommand } from '../job-list';
+import { fields, print, readStdin } from '../output';
 import { waitFor } from '../waiting';
 
 interface ImportJob {
@@ -66,16 +67,7 @@ export function importsCommand(g: Globals): Command {
       print(g.output(), job, () => fields({ ...summary(job), failureReasons: job.failureReasons.length ? job.failureReasons : undefined }));
     });
 
-  cmd
-    .command('list')
-    .description('imports of the last seven days, newest first')
-    .option('--bot <botId>', "one bot's imports")
-    .option('--limit <n>', 'at most this many', '50')
-    .action(async (o) => {
-      const query = new URLSearchParams({ limit: o.limit, ...(o.bot && { botId: o.bot }) });
-      const page = await g.client().json<{ imports: ImportJob[]; nextToken?: string }>('GET', `/v1/imports?${query}`);
-      print(g.output(), page, () => table(page.imports.map(summary), ['importId', 'status', 'bot', 'botId', 'merge', 'added', 'created']));
-    });
+  cmd.addCommand(jobListCommand<ImportJob>(g, 'imports', summary, ['importId', 'status', 'bot', 'botId', 'merge', 'added', 'created']));
 
   return cmd;
 }
