@@ -16,6 +16,7 @@ interface Document {
 
 const SURFACES: Record<string, string> = {
   operations: 'Operations',
+  admin: 'Admin (scope admin)',
   native: 'botport /v1',
   lex: 'Amazon Lex V2',
   kore: 'Kore.ai',
