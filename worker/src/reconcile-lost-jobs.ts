@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import { ExportRecords, ImportRecords, JobQueues, MAINTENANCE_JOBS } from '@botport/shared';
+import { ExportRecords, ImportRecords, JobQueues, MAINTENANCE_JOBS, runsByItself } from '@botport/shared';
 import { WorkerContext } from './context';
 import { announceEnd } from './processors/notify';
 
@@ -55,7 +55,7 @@ export async function reconcileLostJobs(ctx: WorkerContext, queues: JobQueues): 
       if (state === 'failed' && !deleting) {
         await kind.fail(r.id, [job?.failedReason || 'the job failed']);
         await announceEnd(ctx, kind.name, r, r.id, 'Failed');
-      } else if (state === 'missing' || state === 'completed' || state === 'unknown' || state === 'failed') {
+      } else if (!runsByItself(state)) {
         // Finished or lost while the record says otherwise: run it again under the same id.
         if (job) await job.remove().catch(() => undefined);
         await kind.enqueue(r.id, deleting);

@@ -3,11 +3,8 @@ import { Principal } from '../auth/tokens';
 import { ConflictError, NotFoundError } from '../errors';
 import { ExportRecords } from '../exports/export-record';
 import { ImportRecords } from '../imports/import-record';
-import { JobQueues } from '../queue/queues';
+import { JobQueues, runsByItself } from '../queue/queues';
 import { UNIQUE_VIOLATION } from '../store/db';
-
-/** Queue states in which a job will still run by itself. */
-const ALIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 export interface RetryResult {
   kind: 'export' | 'import';
@@ -55,7 +52,7 @@ export class JobRetries {
     }
     if (record.status === 'InProgress') {
       const state = await this.queues.stateOf(kind, id);
-      if (ALIVE.has(state)) throw new ConflictError(`${kind} ${id} is ${state} in the queue; it needs no retry`);
+      if (runsByItself(state)) throw new ConflictError(`${kind} ${id} is ${state} in the queue; it needs no retry`);
       await this.enqueueAgain(kind, id);
       return { kind, id, action: 'requeued' };
     }

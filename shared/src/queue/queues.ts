@@ -38,6 +38,10 @@ export interface QueueSettings extends RedisSettings {
   JOB_BACKOFF_MS: number;
 }
 
+/** Queue states in which a job will still run by itself; any other (completed, failed, unknown, or no entry) will not. */
+const STATES_THAT_RUN = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+export const runsByItself = (state: string): boolean => STATES_THAT_RUN.has(state);
+
 /** Job names on the maintenance queue. */
 export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', deleteImport: 'delete-import', sweepExpired: 'sweep-expired', notify: 'notify' } as const;
 
