@@ -31,6 +31,9 @@ function botIdOf(req: Request, res: Response): string {
   return botId;
 }
 
+/** Each export category and the items it may be narrowed to, for the outline. */
+const CATEGORY_NAMES = Object.fromEntries(Object.entries(CATEGORY_ITEMS).map(([category, items]) => [category, Object.keys(items)]));
+
 function versionOf(req: Request): string {
   const version = String(req.params.version);
   if (!VERSION_PATTERN.test(version)) throw new ValidationError(`version must be DRAFT or a published number, not '${version}'`);
@@ -103,8 +106,7 @@ export function botsRouter(ctx: ApiContext): Router {
   r.get('/:botId/versions/:version/outline', read, async (req, res) => {
     const version = versionOf(req);
     const outline = await ctx.bots.outline(res.locals.principal.tenantId, botIdOf(req, res), version);
-    const categories = Object.fromEntries(Object.entries(CATEGORY_ITEMS).map(([category, items]) => [category, Object.keys(items)]));
-    res.json({ ...outline, categories });
+    res.json({ ...outline, categories: CATEGORY_NAMES });
   });
 
   r.get('/:botId/versions/:version', read, async (req, res) => {
