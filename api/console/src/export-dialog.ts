@@ -1,5 +1,5 @@
 import { call, explain } from './api.js';
-import { byId, el, show } from './dom.js';
+import { busy, byId, el, show } from './dom.js';
 import * as format from './format.js';
 import { Bot, BotVersion, ExportJob, Outline } from './models.js';
 
@@ -85,15 +85,11 @@ export class ExportDialog {
   }
 
   private async start(): Promise<void> {
-    const button = byId<HTMLButtonElement>('export-start');
-    button.disabled = true;
-    try {
-      const job = await call<ExportJob>('POST', '/v1/exports', { body: this.request(), headers: { 'idempotency-key': this.idempotencyKey } });
-      this.dialog.close();
-      this.started(job);
-    } finally {
-      button.disabled = false;
-    }
+    const job = await busy(byId<HTMLButtonElement>('export-start'), () =>
+      call<ExportJob>('POST', '/v1/exports', { body: this.request(), headers: { 'idempotency-key': this.idempotencyKey } }),
+    );
+    this.dialog.close();
+    this.started(job);
   }
 
   private fail(message: string): void {

@@ -1,5 +1,5 @@
 import { call, explain } from './api.js';
-import { byId, el, show, sleep } from './dom.js';
+import { busy, byId, el, show, sleep } from './dom.js';
 import { Bot, ImportJob, Outline } from './models.js';
 
 const POLL_MS = 700;
@@ -57,11 +57,14 @@ export class ImportPanel {
     const headers: Record<string, string> = { 'idempotency-key': crypto.randomUUID() };
     const password = String(data.get('password') || '');
     if (password) headers['botport-file-password'] = password;
-    const submit = this.form.querySelector<HTMLButtonElement>('button[type=submit]')!;
-    submit.disabled = true;
     show(byId('import-result'));
     this.say(`Uploading ${file.name}…`);
     this.bar.removeAttribute('value'); // indeterminate while the file goes up
+    await busy(this.form.querySelector<HTMLButtonElement>('button[type=submit]')!, () => this.follow(query, file, headers));
+  }
+
+  /** Uploads, then polls until the import ends; any error is said, not thrown. */
+  private async follow(query: URLSearchParams, file: File, headers: Record<string, string>): Promise<void> {
     try {
       let job = await call<ImportJob>('POST', `/v1/imports?${query}`, { file, headers });
       while (job.status === 'InProgress') {
@@ -74,8 +77,6 @@ export class ImportPanel {
     } catch (err) {
       this.bar.value = 0;
       this.say(explain(err), true);
-    } finally {
-      submit.disabled = false;
     }
   }
 
