@@ -37,7 +37,10 @@ export async function burst(count: number): Promise<BurstResult> {
     const run = await withWorker(async () => {
       const ids = await Promise.all(bots.slice(1).map(create));
       for (;;) {
-        const { rows } = await api.ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM export_jobs WHERE export_id = ANY($1) AND status = 'Completed'`, [ids]);
+        const { rows } = await api.ctx.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM export_jobs WHERE export_id = ANY($1) AND status = 'Completed'`,
+          [ids],
+        );
         if (rows[0].n === ids.length) return ids;
         await sleep(100);
       }

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createApp, createContext, closeContext } from '@botport/api';
-import { Config, loadConfig, mintToken } from '@botport/shared';
+import { type Config, loadConfig, mintToken } from '@botport/shared';
 
 /** What every benchmark uses: an api in this process, workers in their own, polling, peak RSS. */
 export const ROOT = path.resolve(__dirname, '../..');

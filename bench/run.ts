@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPool, migrate } from '@botport/shared';
-import { burst, BurstResult } from './burst';
-import { PollingResult, statusPolling } from './status-polling';
-import { throughput, ThroughputResult } from './throughput';
+import { burst, type BurstResult } from './burst';
+import { type PollingResult, statusPolling } from './status-polling';
+import { throughput, type ThroughputResult } from './throughput';
 
 /**
  * `npm run bench`: every benchmark (or those BENCH_ONLY names, comma-separated:
@@ -45,13 +45,19 @@ function throughputTables(exports: ThroughputResult[]): string[] {
     '',
     '| bot | components | JSON MB | archive MB | export s | MB/s | zip -6 s | ratio | worker peak RSS MB |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.jsonMB} | ${r.archiveMB} | ${r.exportSeconds} | ${r.exportMBps} | ${r.zipSeconds} | ${r.ratioToZip}× | ${r.workerPeakRssMB} |`),
+    ...exports.map(
+      (r) =>
+        `| ${r.label} | ${r.components} | ${r.jsonMB} | ${r.archiveMB} | ${r.exportSeconds} | ${r.exportMBps} | ${r.zipSeconds} | ${r.ratioToZip}× | ${r.workerPeakRssMB} |`,
+    ),
     '',
     '## Import throughput (StartImport → Completed, the same archive as a new bot) vs the export',
     '',
     '| bot | components | JSON MB | import s | MB/s | export s | import ÷ export | worker peak RSS MB |',
     '|---|---|---|---|---|---|---|---|',
-    ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.jsonMB} | ${r.importSeconds} | ${r.importMBps} | ${r.exportSeconds} | ${r.importToExport}× | ${r.importWorkerPeakRssMB} |`),
+    ...exports.map(
+      (r) =>
+        `| ${r.label} | ${r.components} | ${r.jsonMB} | ${r.importSeconds} | ${r.importMBps} | ${r.exportSeconds} | ${r.importToExport}× | ${r.importWorkerPeakRssMB} |`,
+    ),
     '',
     '## Encrypted export (filePassword, WinZip AES-256) vs the plain export of the same bot',
     '',

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import express from 'express';
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { poll, startBenchApi, withWorker } from './harness';
 import { createSyntheticBot } from './synthetic-bot';
 

@@ -1,5 +1,5 @@
-import { BotStore, Component, inTransaction } from '@botport/shared';
-import { Pool } from 'pg';
+import { BotStore, type Component, inTransaction } from '@botport/shared';
+import type { Pool } from 'pg';
 
 /** A small deterministic PRNG, so a synthetic bot is the same on every run. */
 function prng(seed: number) {

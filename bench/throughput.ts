@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Pool } from 'pg';
 import { poll, startBenchApi, withWorker } from './harness';
 import { createSyntheticBot } from './synthetic-bot';
 
@@ -37,7 +38,7 @@ export interface ThroughputResult {
   encryptedToPlain: number;
 }
 
-async function runCase(c: Case, api: { url: string; db: import('pg').Pool }, bearer: string, tenant: string): Promise<ThroughputResult> {
+async function runCase(c: Case, api: { url: string; db: Pool }, bearer: string, tenant: string): Promise<ThroughputResult> {
   process.stderr.write(`[bench] ${c.label}: writing ${c.components} components of ~${c.bodyBytes} bytes…\n`);
   const botId = await createSyntheticBot(api.db, tenant, `Bench_${c.label}`, c.components, c.bodyBytes);
 
@@ -80,7 +81,11 @@ async function runCase(c: Case, api: { url: string; db: import('pg').Pool }, bea
     await fetch(`${api.url}/imports/`, {
       method: 'PUT',
       headers: auth,
-      body: JSON.stringify({ importId: upload.importId, resourceSpecification: { botImportSpecification: { botName: `Bench_${c.label}_copy` } }, mergeStrategy: 'FailOnConflict' }),
+      body: JSON.stringify({
+        importId: upload.importId,
+        resourceSpecification: { botImportSpecification: { botName: `Bench_${c.label}_copy` } },
+        mergeStrategy: 'FailOnConflict',
+      }),
     });
     return poll(`${api.url}/imports/${upload.importId}/`, bearer, 'importStatus');
   });

@@ -5,7 +5,7 @@ module.exports = {
   // The fault suite runs on its own: npm run test:faults.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json'}] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }] },
   // Tests run the sources, not the build.
   moduleNameMapper: { '^@botport/(shared|api|worker)$': '<rootDir>/$1/src' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',

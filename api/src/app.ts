@@ -1,6 +1,6 @@
-import express, { Express, NextFunction, Request, Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
-import { ApiContext } from './context';
+import type { ApiContext } from './context';
 import { requestId } from './http/request-id';
 import { adminRouter } from './surfaces/admin/router';
 import { consoleRouter } from './surfaces/console';
@@ -42,7 +42,10 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/backup', eddiRouter(ctx));
   app.use('/bots', xeniooRouter(ctx));
   app.use((_req: Request, res: Response) => {
-    res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such route' }));
+    res
+      .status(404)
+      .type('application/problem+json')
+      .send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such route' }));
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     req.log.error({ err }, 'unhandled error');

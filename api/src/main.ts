@@ -1,8 +1,8 @@
-import { AddressInfo } from 'node:net';
-import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { closeCoreContext, createCoreContext, ExportService, ImportService, JobQueues, loadConfigOrExit, migrate } from '@botport/shared';
 import { createApp } from './app';
-import { ApiContext } from './context';
+import type { ApiContext } from './context';
 
 export function createContext(config: ApiContext['config']): ApiContext {
   const core = createCoreContext(config, 'api');

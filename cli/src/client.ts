@@ -25,7 +25,11 @@ export class Client {
 
   /** A file as the body (zip archives, definition documents), streamed. */
   async upload<T>(method: string, path: string, file: Readable, contentType: string, headers: Record<string, string> = {}): Promise<T> {
-    const res = await this.send(method, path, { body: Readable.toWeb(file) as ReadableStream, headers: { 'content-type': contentType, ...headers }, duplex: 'half' });
+    const res = await this.send(method, path, {
+      body: Readable.toWeb(file) as ReadableStream,
+      headers: { 'content-type': contentType, ...headers },
+      duplex: 'half',
+    });
     return (await res.json()) as T;
   }
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { Globals } from './main';
+import type { Globals } from './globals';
 import { print, table } from './output';
 
 /** `exports list` and `imports list`: the last seven days, newest first, as a table or --json. */

@@ -5,13 +5,7 @@ import { exportsCommand } from './commands/exports';
 import { importsCommand } from './commands/imports';
 import { jobsCommand, queueCommand, sweepCommand, tokenCommand } from './commands/operations';
 import { CliError, EXIT } from './exit-codes';
-import { Output } from './output';
-
-/** What every command reads from the global options. */
-export interface Globals {
-  client(): Client;
-  output(): Output;
-}
+import type { Globals } from './globals';
 
 /**
  * `botport`: the operators' CLI. It talks to a running api (BOTPORT_URL,

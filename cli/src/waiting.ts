@@ -1,4 +1,4 @@
-import { Client } from './client';
+import type { Client } from './client';
 import { CliError, EXIT } from './exit-codes';
 import { progressBar } from './output';
 

@@ -179,4 +179,17 @@ function build(root) {
   if (r.status !== 0) throw new Error('the TypeScript build failed');
 }
 
-module.exports = { ensureTool, deleteRedisKeys, ensurePortFree, ensurePostgres, ensureRedis, ensureDatabase, dropDatabase, startS3, s3Env, ensureDependencies, build, log };
+module.exports = {
+  ensureTool,
+  deleteRedisKeys,
+  ensurePortFree,
+  ensurePostgres,
+  ensureRedis,
+  ensureDatabase,
+  dropDatabase,
+  startS3,
+  s3Env,
+  ensureDependencies,
+  build,
+  log,
+};

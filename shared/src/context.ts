@@ -1,8 +1,8 @@
 import { BotStore } from './bots/bot-store';
-import { Config } from './config/config';
-import { createLogger, Logger } from './logging/logger';
-import { createRedis, RedisConnection } from './queue/queues';
-import { createPool, Db } from './store/db';
+import type { Config } from './config/config';
+import { createLogger, type Logger } from './logging/logger';
+import { createRedis, type RedisConnection } from './queue/queues';
+import { createPool, type Db } from './store/db';
 import { SealedSecrets } from './secrets/sealed-secrets';
 import { Storage } from './storage/s3';
 

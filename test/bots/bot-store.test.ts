@@ -1,4 +1,4 @@
-import { call, newTenant, startApi, TestApi, token } from '../support/harness';
+import { call, newTenant, startApi, type TestApi, token } from '../support/harness';
 import { canonical, demoBot } from '../support/fixtures';
 
 let api: TestApi;
@@ -150,7 +150,11 @@ describe('version outline', () => {
     const res = await call(api, 'GET', `/v1/bots/${botId}/versions/DRAFT/outline`, { token: token(tenant) });
     expect(res.status).toBe(200);
     expect(res.body.locales).toEqual(['de_DE', 'en_US']);
-    expect(res.body.tasks).toEqual({ dialogs: ['Checkout', 'Receipt', 'Survey', 'TrackOrder'], alerts: ['DeliveryDelayed'], actions: ['ChargeCard', 'LookupOrder'] });
+    expect(res.body.tasks).toEqual({
+      dialogs: ['Checkout', 'Receipt', 'Survey', 'TrackOrder'],
+      alerts: ['DeliveryDelayed'],
+      actions: ['ChargeCard', 'LookupOrder'],
+    });
     expect(res.body.counts).toMatchObject({ intent: 6, slotType: 4, dialog: 4, locale: 2 });
     expect(res.body.categories.tasks).toEqual(['botTask', 'knowledgeGraph', 'smallTalk']);
     expect((await call(api, 'GET', `/v1/bots/${botId}/versions/7/outline`, { token: token(tenant) })).status).toBe(404);

@@ -56,11 +56,29 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('botport CLI: exports', () => {
   test('exports create --wait draws progress to 100% and exits 0; --json gives the record', async () => {
-    const run = await botport(['--json', 'exports', 'create', '--bot', botId, '--locale', 'en_US', '--dialog', 'Checkout', '--with-dependents', '--category', 'settings=botSettings', '--wait']);
+    const run = await botport([
+      '--json',
+      'exports',
+      'create',
+      '--bot',
+      botId,
+      '--locale',
+      'en_US',
+      '--dialog',
+      'Checkout',
+      '--with-dependents',
+      '--category',
+      'settings=botSettings',
+      '--wait',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/export \w{10} \[#+\] 100% done/);
     const job = json(run);
-    expect(job).toMatchObject({ status: 'Completed', localeId: 'en_US', exportOptions: { subTasks: { dialogs: ['Checkout'] }, includeDependentTasks: true, categories: { settings: ['botSettings'] } } });
+    expect(job).toMatchObject({
+      status: 'Completed',
+      localeId: 'en_US',
+      exportOptions: { subTasks: { dialogs: ['Checkout'] }, includeDependentTasks: true, categories: { settings: ['botSettings'] } },
+    });
     expect(job.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -88,7 +106,12 @@ describe('botport CLI: exports', () => {
 
     const deleted = await botport(['exports', 'delete', exportId]);
     expect([deleted.code, deleted.stdout.trim()]).toEqual([0, `export ${exportId} is being deleted`]);
-    await until('the export is gone', () => botport(['exports', 'describe', exportId]), (r) => r.code === 3, 30000);
+    await until(
+      'the export is gone',
+      () => botport(['exports', 'describe', exportId]),
+      (r) => r.code === 3,
+      30000,
+    );
   });
 
   test('--wait on an export that fails exits 1 with its reason', async () => {
@@ -190,7 +213,12 @@ describe('botport CLI: operations', () => {
     expect(latest.status).toBe('Failed');
     const retried = await botport(['--json', 'jobs', 'retry', latest.importId]);
     expect(json(retried)).toEqual({ kind: 'import', id: latest.importId, action: 'restarted' });
-    const again = await until('the retried import ends', () => botport(['--json', 'imports', 'describe', latest.importId]), (r) => json(r).status !== 'InProgress', 30000);
+    const again = await until(
+      'the retried import ends',
+      () => botport(['--json', 'imports', 'describe', latest.importId]),
+      (r) => json(r).status !== 'InProgress',
+      30000,
+    );
     expect(json(again).status).toBe('Failed'); // the same junk fails the same way, and says so
     expect((await botport(['jobs', 'retry', 'AAAAAAAAAA'])).stderr).toContain('404 no export or import AAAAAAAAAA was found');
   });
@@ -205,7 +233,12 @@ describe('botport CLI: operations', () => {
     expect((await botport(['exports', 'describe', exportId])).code).toBe(0);
     const swept = await botport(['sweep']);
     expect(swept.stdout).toMatch(/^sweeping \d+ exports, \d+ imports, \d+ uploads \(queued\)/);
-    await until('the expired export is swept', () => botport(['exports', 'describe', exportId]), (r) => r.code === 3, 30000);
+    await until(
+      'the expired export is swept',
+      () => botport(['exports', 'describe', exportId]),
+      (r) => r.code === 3,
+      30000,
+    );
   });
 
   test('token mint signs a working development token, and refuses in production', async () => {

@@ -130,7 +130,12 @@ describe('web console in Chromium', () => {
     await row.getByRole('button', { name: `Delete export ${job.exportId}` }).click();
     // Deleting, or already gone when the worker was quicker than the page.
     await page.locator(`tr[data-export-id="${job.exportId}"]`, { hasText: 'Completed' }).waitFor({ state: 'detached' });
-    await until('the export is deleted', () => call(stack.api, 'GET', `/v1/exports/${job.exportId}`, { token: bearer }), (r) => r.status === 404, 30000);
+    await until(
+      'the export is deleted',
+      () => call(stack.api, 'GET', `/v1/exports/${job.exportId}`, { token: bearer }),
+      (r) => r.status === 404,
+      30000,
+    );
     await page.getByRole('button', { name: 'Refresh' }).nth(1).click();
     await row.waitFor({ state: 'detached' });
 
@@ -224,7 +229,10 @@ describe('web console in Chromium', () => {
   test('on a phone the bots and history read as cards', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
-    await page.getByRole('row', { name: /PizzaBot/ }).first().waitFor();
+    await page
+      .getByRole('row', { name: /PizzaBot/ })
+      .first()
+      .waitFor();
     const width = await page.evaluate('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);
     await screenshot(page, SHOTS, '08-phone');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig, QUEUES } from '@botport/shared';
-import { call, startApi, TestApi } from '../support/harness';
+import { call, startApi, type TestApi } from '../support/harness';
 
 /**
  * infra/k8s agrees with the code: the probes hit routes that answer as a
@@ -52,7 +52,10 @@ describe('infra/k8s', () => {
     const prefix = find('ConfigMap', 'botport').data.QUEUE_PREFIX;
     const scaled = find('ScaledObject', 'botport-worker');
     expect(scaled.spec.scaleTargetRef.name).toBe('botport-worker');
-    expect(scaled.spec.triggers.map((t: { metadata: { listName: string } }) => t.metadata.listName)).toEqual([`${prefix}:${QUEUES.exports}:wait`, `${prefix}:${QUEUES.imports}:wait`]);
+    expect(scaled.spec.triggers.map((t: { metadata: { listName: string } }) => t.metadata.listName)).toEqual([
+      `${prefix}:${QUEUES.exports}:wait`,
+      `${prefix}:${QUEUES.imports}:wait`,
+    ]);
     // That list really is where a waiting job sits (no worker runs in this file, so it waits).
     const queue = api.ctx.queues.exports;
     await queue.add('probe', {}, { jobId: 'keda-probe' });

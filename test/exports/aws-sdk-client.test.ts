@@ -17,7 +17,12 @@ const stack = useApiAndWorker();
 
 /** The official client, pointed at botport; after SigV4 signing, our bearer token replaces its Authorization. */
 function lexClient(bearer: string): LexModelsV2Client {
-  const client = new LexModelsV2Client({ endpoint: stack.api.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+  const client = new LexModelsV2Client({
+    endpoint: stack.api.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 1,
+  });
   client.middlewareStack.addRelativeTo(
     (next: (args: any) => Promise<any>) => async (args: any) => {
       args.request.headers.authorization = `Bearer ${bearer}`;
@@ -34,14 +39,22 @@ test('the AWS SDK drives CreateExport, DescribeExport, ListExports, UpdateExport
   const lex = lexClient(bearer);
   try {
     const created = await lex.send(
-      new CreateExportCommand({ resourceSpecification: { botLocaleExportSpecification: { botId, botVersion: '1', localeId: 'en_US' } }, fileFormat: 'BotportJson' as never }),
+      new CreateExportCommand({
+        resourceSpecification: { botLocaleExportSpecification: { botId, botVersion: '1', localeId: 'en_US' } },
+        fileFormat: 'BotportJson' as never,
+      }),
     );
     expect(created.exportStatus).toBe('InProgress');
     expect(created.exportId).toMatch(/^[0-9A-Za-z]{10}$/);
     expect(created.creationDateTime).toBeInstanceOf(Date);
 
     await expect(
-      lex.send(new CreateExportCommand({ resourceSpecification: { botLocaleExportSpecification: { botId, botVersion: '1', localeId: 'en_US' } }, fileFormat: 'BotportJson' as never })),
+      lex.send(
+        new CreateExportCommand({
+          resourceSpecification: { botLocaleExportSpecification: { botId, botVersion: '1', localeId: 'en_US' } },
+          fileFormat: 'BotportJson' as never,
+        }),
+      ),
     ).rejects.toBeInstanceOf(ConflictException);
 
     let described = await lex.send(new DescribeExportCommand({ exportId: created.exportId }));

@@ -1,4 +1,4 @@
-import { Component } from '@botport/shared';
+import type { Component } from '@botport/shared';
 import { call, newTenant, token, useApiAndWorker, waitForExport } from '../support/harness';
 import { download, unzip } from '../support/zip';
 

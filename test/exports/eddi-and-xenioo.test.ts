@@ -87,7 +87,10 @@ describe('Xenioo surface', () => {
     const botId = await createBotWith(stack.api, token(tenant), demoBot());
     const botToken = token(tenant, { bot: botId, scopes: ['backup'] });
     const before = await call(stack.api, 'GET', `/v1/bots/${botId}/versions/DRAFT`, { token: token(tenant) });
-    const broken = { ...before.body, components: [...before.body.components, { kind: 'dialog', name: 'Broken', body: {}, refs: [{ kind: 'action', name: 'Missing' }] }] };
+    const broken = {
+      ...before.body,
+      components: [...before.body.components, { kind: 'dialog', name: 'Broken', body: {}, refs: [{ kind: 'action', name: 'Missing' }] }],
+    };
     const res = await call(stack.api, 'POST', '/bots/restore', { token: botToken, body: { botId, definition: broken } });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].message).toMatch(/action 'Missing'/);

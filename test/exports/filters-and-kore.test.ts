@@ -16,7 +16,11 @@ async function nativeExport(bearer: string, botId: string, exportOptions: object
   return { comps, manifest: JSON.parse(files.get('manifest.json')!.toString()) };
 }
 
-const tasks = (comps: Comp[]) => comps.filter((c) => ['dialog', 'alert', 'action'].includes(c.kind)).map((c) => `${c.kind}/${c.name}`).sort();
+const tasks = (comps: Comp[]) =>
+  comps
+    .filter((c) => ['dialog', 'alert', 'action'].includes(c.kind))
+    .map((c) => `${c.kind}/${c.name}`)
+    .sort();
 const kinds = (comps: Comp[]) => [...new Set(comps.map((c) => c.kind))].sort();
 
 describe('export filters (one implementation for every surface)', () => {
@@ -44,10 +48,16 @@ describe('export filters (one implementation for every surface)', () => {
   });
 
   test('a named task that does not exist is refused, naming it', async () => {
-    const res = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, exportOptions: { subTasks: { dialogs: ['Checkout', 'Nope'], actions: ['Gone'] } } } });
+    const res = await call(stack.api, 'POST', '/v1/exports', {
+      token: bearer,
+      body: { botId, exportOptions: { subTasks: { dialogs: ['Checkout', 'Nope'], actions: ['Gone'] } } },
+    });
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/dialog 'Nope'.*action 'Gone'/);
-    const unknownItem = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, exportOptions: { categories: { settings: ['colours'] } } } });
+    const unknownItem = await call(stack.api, 'POST', '/v1/exports', {
+      token: bearer,
+      body: { botId, exportOptions: { categories: { settings: ['colours'] } } },
+    });
     expect(unknownItem.status).toBe(400);
     expect(unknownItem.body.errors[0].path).toBe('$.exportOptions.settings[0]');
   });
@@ -99,7 +109,8 @@ describe('Kore.ai surface', () => {
     // The DRAFT moves on after publishing.
     await call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT/components/action/NewInDraft`, { token: bearer, body: { body: {} } });
 
-    const kore = (method: string, path: string, body?: unknown) => call(stack.api, method, `/api/public/bot/${botId}${path}`, { headers: { auth: bearer }, body });
+    const kore = (method: string, path: string, body?: unknown) =>
+      call(stack.api, method, `/api/public/bot/${botId}${path}`, { headers: { auth: bearer }, body });
     const sampleOptions = {
       exportOptions: {
         settings: ['botSettings', 'botVariables', 'ivrSettings', 'genAIandLLMSettings'],
@@ -126,7 +137,14 @@ describe('Kore.ai surface', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(status!.status).toBe(200);
-      expect(status!.body).toMatchObject({ _id: started.body._id, botId, status: 'success', exportType, requestType: 'Botexport', fileId: started.body._id.slice(4) });
+      expect(status!.body).toMatchObject({
+        _id: started.body._id,
+        botId,
+        status: 'success',
+        exportType,
+        requestType: 'Botexport',
+        fileId: started.body._id.slice(4),
+      });
       expect(status!.body.fileSize).toMatch(/^\d+$/);
       expect(status!.body.downloadURL).toMatch(/X-Amz-Expires=300/);
       const archive = await download(status!.body.downloadURL);
@@ -150,7 +168,10 @@ describe('Kore.ai surface', () => {
     const anon = await call(stack.api, 'POST', `/api/public/bot/${botId}/export`, { body: { exportType: 'latest' } });
     expect(anon.status).toBe(401);
     expect(anon.body.errors[0].code).toBe(401);
-    const stranger = await call(stack.api, 'POST', `/api/public/bot/${botId}/export`, { headers: { auth: token(newTenant()) }, body: { exportType: 'latest' } });
+    const stranger = await call(stack.api, 'POST', `/api/public/bot/${botId}/export`, {
+      headers: { auth: token(newTenant()) },
+      body: { exportType: 'latest' },
+    });
     expect(stranger.status).toBe(404);
   });
 });

@@ -7,9 +7,7 @@ import { download, unzip } from '../support/zip';
 const stack = useApiAndWorker();
 
 function components(files: Map<string, Buffer>) {
-  return [...files]
-    .filter(([name]) => name !== 'manifest.json' && name !== 'bot.json')
-    .map(([, data]) => JSON.parse(data.toString('utf8')));
+  return [...files].filter(([name]) => name !== 'manifest.json' && name !== 'bot.json').map(([, data]) => JSON.parse(data.toString('utf8')));
 }
 
 async function exportAndDownload(bearer: string, spec: object, fileFormat = 'BotportJson') {

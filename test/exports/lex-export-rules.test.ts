@@ -1,4 +1,4 @@
-import { call, createBotWith, newTenant, startApi, TestApi, token } from '../support/harness';
+import { call, createBotWith, newTenant, startApi, type TestApi, token } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 
 // No worker here: exports stay InProgress, which is what these rules are about.
@@ -55,16 +55,29 @@ describe('Lex export rules', () => {
     const botId = await createBotWith(api, bearer, demoBot());
     expectLexError(await create(bearer, {}), 400, 'ValidationException', /exactly one/);
     expectLexError(
-      await create(bearer, { botExportSpecification: { botId, botVersion: 'DRAFT' }, botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId: 'en_US' } }),
+      await create(bearer, {
+        botExportSpecification: { botId, botVersion: 'DRAFT' },
+        botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId: 'en_US' },
+      }),
       400,
       'ValidationException',
     );
     expectLexError(await create(bearer, { botExportSpecification: { botId, botVersion: 'latest' } }), 400, 'ValidationException', /botVersion/);
-    expectLexError(await create(bearer, { botExportSpecification: { botId, botVersion: 'DRAFT' } }, { fileFormat: 'Zip' }), 400, 'ValidationException', /fileFormat/);
+    expectLexError(
+      await create(bearer, { botExportSpecification: { botId, botVersion: 'DRAFT' } }, { fileFormat: 'Zip' }),
+      400,
+      'ValidationException',
+      /fileFormat/,
+    );
     expectLexError(await call(api, 'PUT', '/exports/', { token: bearer, body: '{oops' }), 400, 'ValidationException', /JSON/);
     expectLexError(await create(bearer, { botExportSpecification: { botId: 'ZZZZZZZZZZ', botVersion: 'DRAFT' } }), 404, 'ResourceNotFoundException');
     expectLexError(await create(bearer, { botExportSpecification: { botId, botVersion: '7' } }), 404, 'ResourceNotFoundException', /no version 7/);
-    expectLexError(await create(bearer, { botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId: 'fr_FR' } }), 404, 'ResourceNotFoundException', /fr_FR/);
+    expectLexError(
+      await create(bearer, { botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId: 'fr_FR' } }),
+      404,
+      'ResourceNotFoundException',
+      /fr_FR/,
+    );
     expectLexError(await call(api, 'GET', '/exports/NOPENOPE00/', { token: bearer }), 404, 'ResourceNotFoundException');
   });
 
@@ -74,7 +87,11 @@ describe('Lex export rules', () => {
     const created = await create(token(owner), { botExportSpecification: { botId, botVersion: 'DRAFT' } });
     expectLexError(await call(api, 'GET', `/exports/${created.body.exportId}/`), 403, 'AccessDeniedException');
     expectLexError(await call(api, 'GET', `/exports/${created.body.exportId}/`, { token: 'junk' }), 403, 'AccessDeniedException');
-    expectLexError(await create(token(owner, { scopes: ['exports:read'] }), { botExportSpecification: { botId, botVersion: 'DRAFT' } }), 403, 'AccessDeniedException');
+    expectLexError(
+      await create(token(owner, { scopes: ['exports:read'] }), { botExportSpecification: { botId, botVersion: 'DRAFT' } }),
+      403,
+      'AccessDeniedException',
+    );
     const stranger = token(newTenant());
     expectLexError(await call(api, 'GET', `/exports/${created.body.exportId}/`, { token: stranger }), 404, 'ResourceNotFoundException');
     expectLexError(await call(api, 'DELETE', `/exports/${created.body.exportId}/`, { token: stranger }), 404, 'ResourceNotFoundException');

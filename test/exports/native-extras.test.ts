@@ -42,7 +42,9 @@ describe('native job extras', () => {
     // A request that fails creates nothing, so its key can be used again.
     const failed = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId: 'AAAAAAAAAA' }, headers: { 'Idempotency-Key': 'k2' } });
     expect(failed.status).toBe(404);
-    expect((await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, localeId: 'de_DE' }, headers: { 'Idempotency-Key': 'k2' } })).status).toBe(202);
+    expect(
+      (await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, localeId: 'de_DE' }, headers: { 'Idempotency-Key': 'k2' } })).status,
+    ).toBe(202);
   });
 
   test('notifyUrl is refused, naming the setting, on a server without NOTIFY_SIGNING_SECRET', async () => {
@@ -79,7 +81,12 @@ describe('native job extras', () => {
     expect(got[0]).toEqual({ event: 'progress', data: { exportId: created.body.exportId, status: 'InProgress', progress: 0 } });
     const last = got[got.length - 1];
     expect(last.event).toBe('completed');
-    expect(last.data).toMatchObject({ exportId: created.body.exportId, status: 'Completed', progress: 100, downloadUrl: expect.stringMatching(/X-Amz-Expires=300/) });
+    expect(last.data).toMatchObject({
+      exportId: created.body.exportId,
+      status: 'Completed',
+      progress: 100,
+      downloadUrl: expect.stringMatching(/X-Amz-Expires=300/),
+    });
     expect((await call(stack.api, 'GET', `/v1/exports/${created.body.exportId}/events`, { token: token(newTenant()) })).status).toBe(404);
   });
 });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { deliver, isPrivateAddress } from '@botport/shared';
 import { call, createBotWith, newTenant, token, useApiAndWorker } from '../support/harness';
 import { demoBot } from '../support/fixtures';
@@ -56,14 +56,23 @@ describe('notifyUrl', () => {
       const created = await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, notifyUrl: hook.url } });
       expect(created.status).toBe(202);
       expect(created.body.notifyUrl).toBe(hook.url);
-      await until('the notification arrives', async () => hook.calls.length, (n) => n >= 1, 20000);
+      await until(
+        'the notification arrives',
+        async () => hook.calls.length,
+        (n) => n >= 1,
+        20000,
+      );
       await settle();
       expect(hook.calls).toHaveLength(1);
       const [delivery] = hook.calls;
       expect(verified(delivery)).toBe(true);
       expect(delivery.headers['botport-event']).toBe('export.completed');
       const event = JSON.parse(delivery.body);
-      expect(event).toMatchObject({ event: 'export.completed', deliveryId: delivery.headers['botport-delivery'], data: { exportId: created.body.exportId, status: 'Completed', botId } });
+      expect(event).toMatchObject({
+        event: 'export.completed',
+        deliveryId: delivery.headers['botport-delivery'],
+        data: { exportId: created.body.exportId, status: 'Completed', botId },
+      });
       expect(event.data.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(event.data.href).toMatch(new RegExp(`/v1/exports/${created.body.exportId}$`));
     } finally {
@@ -77,7 +86,12 @@ describe('notifyUrl', () => {
       const bearer = token(newTenant());
       const botId = await createBotWith(stack.api, bearer, demoBot());
       await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, notifyUrl: hook.url } });
-      await until('the third attempt', async () => hook.calls.length, (n) => n >= 3, 20000);
+      await until(
+        'the third attempt',
+        async () => hook.calls.length,
+        (n) => n >= 3,
+        20000,
+      );
       await settle();
       expect(hook.calls.map((c) => c.answered)).toEqual([500, 503, 200]);
       expect(new Set(hook.calls.map((c) => c.headers['botport-delivery'])).size).toBe(1);
@@ -97,7 +111,12 @@ describe('notifyUrl', () => {
         body: Buffer.from('not a zip'),
       });
       expect(res.status).toBe(202);
-      await until('the notification arrives', async () => hook.calls.length, (n) => n >= 1, 20000);
+      await until(
+        'the notification arrives',
+        async () => hook.calls.length,
+        (n) => n >= 1,
+        20000,
+      );
       const event = JSON.parse(hook.calls[0].body);
       expect(event).toMatchObject({ event: 'import.failed', data: { status: 'Failed' } });
       expect(event.data.failureReasons[0]).toMatch(/not a readable zip archive/);
@@ -134,7 +153,8 @@ describe('notifyUrl', () => {
   });
 
   test('private and loopback addresses are recognised (refused unless NOTIFY_ALLOW_PRIVATE)', () => {
-    for (const ip of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:127.0.0.1', '0.0.0.0']) expect([ip, isPrivateAddress(ip)]).toEqual([ip, true]);
+    for (const ip of ['127.0.0.1', '10.1.2.3', '172.20.0.1', '192.168.1.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:127.0.0.1', '0.0.0.0'])
+      expect([ip, isPrivateAddress(ip)]).toEqual([ip, true]);
     for (const ip of ['93.184.216.34', '8.8.8.8', '2606:4700::1111']) expect([ip, isPrivateAddress(ip)]).toEqual([ip, false]);
   });
 });

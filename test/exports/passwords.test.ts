@@ -3,7 +3,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { call, createBotWith, draftOf, newTenant, startImport, storeSnapshot, token, useApiAndWorker, waitForExport, waitForImport } from '../support/harness';
+import { call, createBotWith, draftOf, newTenant, storeSnapshot, token, useApiAndWorker, waitForExport, waitForImport } from '../support/harness';
 import { canonical, demoBot } from '../support/fixtures';
 import { download } from '../support/zip';
 
@@ -30,7 +30,12 @@ function extract(tool: '7z' | 'unzip', archive: Buffer, password?: string): { st
     const out = path.join(dir, 'out');
     const args = tool === '7z' ? ['x', '-y', `-p${password ?? ''}`, `-o${out}`, zip] : ['-o', zip, '-d', out];
     const { status } = spawnSync(tool, args, { stdio: 'ignore', input: '' });
-    const files = fs.existsSync(out) ? fs.readdirSync(out, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(out, f)).isFile()) : [];
+    const files = fs.existsSync(out)
+      ? fs
+          .readdirSync(out, { recursive: true })
+          .map(String)
+          .filter((f) => fs.statSync(path.join(out, f)).isFile())
+      : [];
     return { status, files };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -67,7 +72,12 @@ describe('password-protected archives (WinZip AES-256)', () => {
       await fetch(upload.body.uploadUrl, { method: 'PUT', body: archive });
       const started = await call(stack.api, 'PUT', '/imports/', {
         token: bearer,
-        body: { importId: upload.body.importId, resourceSpecification: { botImportSpecification: { botName: 'Copy' } }, mergeStrategy: 'FailOnConflict', filePassword },
+        body: {
+          importId: upload.body.importId,
+          resourceSpecification: { botImportSpecification: { botName: 'Copy' } },
+          mergeStrategy: 'FailOnConflict',
+          filePassword,
+        },
       });
       const failed = await waitForImport(stack.api, bearer, started.body.importId);
       expect(failed.importStatus).toBe('Failed');
@@ -79,7 +89,12 @@ describe('password-protected archives (WinZip AES-256)', () => {
     await fetch(upload.body.uploadUrl, { method: 'PUT', body: archive });
     const started = await call(stack.api, 'PUT', '/imports/', {
       token: bearer,
-      body: { importId: upload.body.importId, resourceSpecification: { botImportSpecification: { botName: 'Copy' } }, mergeStrategy: 'FailOnConflict', filePassword: PASSWORD },
+      body: {
+        importId: upload.body.importId,
+        resourceSpecification: { botImportSpecification: { botName: 'Copy' } },
+        mergeStrategy: 'FailOnConflict',
+        filePassword: PASSWORD,
+      },
     });
     const done = await waitForImport(stack.api, bearer, started.body.importId);
     expect(done.importStatus).toBe('Completed');
@@ -105,7 +120,9 @@ describe('password-protected archives (WinZip AES-256)', () => {
     const plain = await waitForExport(stack.api, bearer, done.exportId);
     expect(extract('unzip', (await download(plain.downloadUrl)).data).status).toBe(0);
     // One archive is kept: each rebuild removed the one before.
-    const listed = await stack.api.ctx.storage.client.send(new ListObjectsV2Command({ Bucket: stack.api.ctx.storage.bucket, Prefix: `exports/${tenant}/${done.exportId}/` }));
+    const listed = await stack.api.ctx.storage.client.send(
+      new ListObjectsV2Command({ Bucket: stack.api.ctx.storage.bucket, Prefix: `exports/${tenant}/${done.exportId}/` }),
+    );
     expect(listed.Contents?.length).toBe(1);
     const { rows } = await stack.api.ctx.db.query('SELECT has_password, sealed_password FROM export_jobs WHERE export_id = $1', [done.exportId]);
     expect(rows[0]).toEqual({ has_password: false, sealed_password: null });

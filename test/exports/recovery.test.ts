@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { call, createBotWith, flushQueues, newTenant, startApi, startWorker, TestApi, token, waitForExport } from '../support/harness';
+import { call, createBotWith, flushQueues, newTenant, startApi, startWorker, type TestApi, token, waitForExport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { spawnService, stopServices, waitForLog } from '../support/processes';
 import { createSyntheticBot } from '../../bench/synthetic-bot';
@@ -24,7 +24,9 @@ describe('nothing is lost', () => {
     const botId = await createBotWith(api, bearer, demoBot());
     const ids: string[] = [];
     for (const localeId of [undefined, 'en_US', 'de_DE']) {
-      const spec = localeId ? { botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId } } : { botExportSpecification: { botId, botVersion: 'DRAFT' } };
+      const spec = localeId
+        ? { botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId } }
+        : { botExportSpecification: { botId, botVersion: 'DRAFT' } };
       ids.push((await call(api, 'PUT', '/exports/', { token: bearer, body: { resourceSpecification: spec, fileFormat: 'BotportJson' } })).body.exportId);
     }
     expect(await flushQueues()).toBeGreaterThan(0);
@@ -131,7 +133,10 @@ describe('nothing is lost', () => {
       const fresh = (await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId, localeId: 'en_US' } })).body.exportId;
       await waitForExport(api, bearer, old);
       await waitForExport(api, bearer, fresh);
-      await api.ctx.db.query(`UPDATE export_jobs SET expires_at = now() - interval '1 minute', created_at = now() - interval '7 days 1 minute' WHERE export_id = $1`, [old]);
+      await api.ctx.db.query(
+        `UPDATE export_jobs SET expires_at = now() - interval '1 minute', created_at = now() - interval '7 days 1 minute' WHERE export_id = $1`,
+        [old],
+      );
       const job = await api.ctx.queues.maintenance.add('sweep-expired', {});
       for (let i = 0; i < 100 && !(await job.isCompleted()); i++) await new Promise((r) => setTimeout(r, 50));
       expect(await job.isCompleted()).toBe(true);

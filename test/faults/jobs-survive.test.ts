@@ -3,7 +3,7 @@ import { createPool } from '@botport/shared';
 import { call, newTenant, token, waitForExport } from '../support/harness';
 import { createSyntheticBot } from '../../bench/synthetic-bot';
 import { privateRedis } from '../support/private-services';
-import { Service, startService, stopServices, until } from '../support/processes';
+import { type Service, startService, stopServices, until } from '../support/processes';
 
 /**
  * Real api and worker processes, faults injected, and at the end an account
@@ -36,7 +36,10 @@ async function exportAll(api: { url: string }[], bearer: string, botIds: string[
 }
 
 async function statuses(ids: string[]): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM export_jobs WHERE export_id = ANY($1) GROUP BY status', [ids]);
+  const { rows } = await db.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM export_jobs WHERE export_id = ANY($1) GROUP BY status',
+    [ids],
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
@@ -72,11 +75,19 @@ test('kill -9 of a worker in the middle of 50 exports: a new worker finishes the
   let second: Service | undefined;
   try {
     const ids = await exportAll([api], bearer, bots);
-    await until('5 exports completed', async () => ((await statuses(ids)).Completed ?? 0) >= 5, (reached) => reached);
+    await until(
+      '5 exports completed',
+      async () => ((await statuses(ids)).Completed ?? 0) >= 5,
+      (reached) => reached,
+    );
     await stopServices([first], 'SIGKILL');
     expect((await statuses(ids)).Completed).toBeLessThan(50);
     second = await startService('worker', quick);
-    await until('all 50 completed', async () => (await statuses(ids)).Completed === 50, (reached) => reached);
+    await until(
+      'all 50 completed',
+      async () => (await statuses(ids)).Completed === 50,
+      (reached) => reached,
+    );
     await account(tenant, ids, [first, second]);
   } finally {
     await stopServices([api, first, ...(second ? [second] : [])]);
@@ -96,7 +107,11 @@ test('Redis restarted empty while exports wait: the reconciler recovers every on
     await redis.stop();
     await redis.start(); // empty: it keeps nothing on disk
     worker = await startService('worker', env);
-    await until('all 20 completed', async () => (await statuses(ids)).Completed === 20, (reached) => reached);
+    await until(
+      'all 20 completed',
+      async () => (await statuses(ids)).Completed === 20,
+      (reached) => reached,
+    );
     await account(tenant, ids, [worker]);
     // The api came through the restart too.
     expect((await call(api, 'GET', `/exports/${ids[0]}/`, { token: bearer })).body.exportStatus).toBe('Completed');
@@ -114,7 +129,11 @@ test('two apis and two workers at once: no export runs twice to completion, one 
   const workers = [await startService('worker', quick), await startService('worker', quick)];
   try {
     const ids = await exportAll(apis, bearer, bots);
-    await until('all 30 completed', async () => (await statuses(ids)).Completed === 30, (reached) => reached);
+    await until(
+      'all 30 completed',
+      async () => (await statuses(ids)).Completed === 30,
+      (reached) => reached,
+    );
     await account(tenant, ids, workers);
     // Both workers ran some: the work was shared.
     expect(workers.every((w) => /"msg":"export completed"/.test(w.output()))).toBe(true);

@@ -35,7 +35,11 @@ test('the S3 server stopped for 20 s during exports: they retry and complete, th
     }
     await s3.start();
 
-    await until('all 10 completed', () => db.query('SELECT status FROM export_jobs WHERE export_id = ANY($1)', [ids]), (r) => r.rows.every((x) => x.status === 'Completed'));
+    await until(
+      'all 10 completed',
+      () => db.query('SELECT status FROM export_jobs WHERE export_id = ANY($1)', [ids]),
+      (r) => r.rows.every((x) => x.status === 'Completed'),
+    );
     expect((await call(api, 'GET', '/readyz')).status).toBe(200);
     const client = new S3Client({ endpoint: s3.url, region: 'us-east-1', forcePathStyle: true });
     const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `exports/${tenant}/` }));
@@ -70,7 +74,12 @@ pgTest('PostgreSQL restarted: the api answers 503 with a clear error meanwhile, 
       expect((await call(api, 'GET', '/readyz')).status).toBe(503);
     }
     await pg.start();
-    const after = await until('the api reaches PostgreSQL again', () => call(api, 'GET', '/v1/bots', { token: bearer }), (r) => r.status === 200, 30000);
+    const after = await until(
+      'the api reaches PostgreSQL again',
+      () => call(api, 'GET', '/v1/bots', { token: bearer }),
+      (r) => r.status === 200,
+      30000,
+    );
     expect(after.body.bots.map((b: { name: string }) => b.name)).toEqual(['Before']);
     expect(api.exitCode).toBeNull();
   } finally {

@@ -26,7 +26,9 @@ test('exports and imports run on a Redis Cluster', async () => {
       ids.push((await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId } })).body.exportId);
     }
     for (const id of ids) expect((await waitForExport(api, bearer, id, 60000)).exportStatus).toBe('Completed');
-    const started = await startImport(api, bearer, zipOf(withManifest(botportFiles(demoBot('OnCluster')))), { botImportSpecification: { botName: 'OnCluster' } });
+    const started = await startImport(api, bearer, zipOf(withManifest(botportFiles(demoBot('OnCluster')))), {
+      botImportSpecification: { botName: 'OnCluster' },
+    });
     expect((await waitForImport(api, bearer, started.body.importId, 60000)).importStatus).toBe('Completed');
     // Without a hash tag BullMQ's scripts would cross slots: the config refuses it at start.
     const bad = spawnService('api', { ...env, QUEUE_PREFIX: 'no-hash-tag' });

@@ -16,7 +16,11 @@ async function exportLexJson(bearer: string, body: object): Promise<{ done: any;
 }
 
 async function nativeImport(bearer: string, archive: Buffer, query: string) {
-  const res = await fetch(`${stack.api.url}/v1/imports?${query}`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/zip' }, body: archive });
+  const res = await fetch(`${stack.api.url}/v1/imports?${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/zip' },
+    body: archive,
+  });
   expect(res.status).toBe(202);
   const started = (await res.json()) as any;
   expect(res.headers.get('location')).toBe(`/v1/imports/${started.importId}`);
@@ -29,28 +33,46 @@ const lexView = (components: Component[], locale: string) =>
     .filter((c) => c.locale === locale && (c.kind === 'intent' || c.kind === 'slotType'))
     .map((c) =>
       c.kind === 'intent'
-        ? { intent: c.name, utterances: c.body.sampleUtterances ?? [], slots: ((c.body.slots ?? []) as { name: string; slotTypeName: string }[]).map((s) => `${s.name}:${s.slotTypeName}`).sort() }
+        ? {
+            intent: c.name,
+            utterances: c.body.sampleUtterances ?? [],
+            slots: ((c.body.slots ?? []) as { name: string; slotTypeName: string }[]).map((s) => `${s.name}:${s.slotTypeName}`).sort(),
+          }
         : { slotType: c.name, values: ((c.body.values ?? c.body.slotTypeValues) as any[]).map((v) => v.value ?? v.sampleValue.value).sort() },
     )
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 describe('LexJson from bots built in botport', () => {
-  test('a /v1 bot exports as LexJson in Lex\'s layout, names what it left out, and imports back keeping intents, utterances, slots and slot types', async () => {
+  test("a /v1 bot exports as LexJson in Lex's layout, names what it left out, and imports back keeping intents, utterances, slots and slot types", async () => {
     const bearer = token(newTenant());
     const doc = demoBot();
     const botId = await createBotWith(stack.api, bearer, doc);
     const { done, files } = await exportLexJson(bearer, { botId });
 
     expect(JSON.parse(files.get('Manifest.json')!.toString())).toEqual({ metaData: { schemaVersion: '1', fileFormat: 'LexJson', resourceType: 'BOT' } });
-    expect(JSON.parse(files.get('PizzaBot/Bot.json')!.toString())).toMatchObject({ name: 'PizzaBot', identifier: botId, version: 'DRAFT', dataPrivacy: { childDirected: false } });
+    expect(JSON.parse(files.get('PizzaBot/Bot.json')!.toString())).toMatchObject({
+      name: 'PizzaBot',
+      identifier: botId,
+      version: 'DRAFT',
+      dataPrivacy: { childDirected: false },
+    });
     const slot = JSON.parse(files.get('PizzaBot/BotLocales/en_US/Intents/OrderPizza/Slots/size/Slot.json')!.toString());
     expect(slot).toMatchObject({ name: 'size', slotTypeName: 'PizzaSize', valueElicitationSetting: { slotConstraint: 'Required' } });
     const intent = JSON.parse(files.get('PizzaBot/BotLocales/en_US/Intents/OrderPizza/Intent.json')!.toString());
-    expect(intent.slotPriorities).toEqual([{ priority: 1, slotName: 'size' }, { priority: 2, slotName: 'crust' }, { priority: 3, slotName: 'quantity' }]);
+    expect(intent.slotPriorities).toEqual([
+      { priority: 1, slotName: 'size' },
+      { priority: 2, slotName: 'crust' },
+      { priority: 3, slotName: 'quantity' },
+    ]);
     const type = JSON.parse(files.get('PizzaBot/BotLocales/en_US/SlotTypes/PizzaSize/SlotType.json')!.toString());
-    expect(type.slotTypeValues).toEqual([{ sampleValue: { value: 'small' }, synonyms: [{ value: 'little' }] }, { sampleValue: { value: 'large' }, synonyms: [{ value: 'big' }, { value: 'huge' }] }]);
+    expect(type.slotTypeValues).toEqual([
+      { sampleValue: { value: 'small' }, synonyms: [{ value: 'little' }] },
+      { sampleValue: { value: 'large' }, synonyms: [{ value: 'big' }, { value: 'huge' }] },
+    ]);
     expect([...files.keys()].some((n) => n.includes('dialog') || n.includes('Checkout'))).toBe(false);
-    expect(done.notes).toContainEqual(expect.stringMatching(/^left out what Lex has no place for: action \(2\), alert \(1\), botSettings \(1\), .*dialog \(4\)/));
+    expect(done.notes).toContainEqual(
+      expect.stringMatching(/^left out what Lex has no place for: action \(2\), alert \(1\), botSettings \(1\), .*dialog \(4\)/),
+    );
     expect(done.notes).toContainEqual("intent 'OrderPizza' (en_US): slot priorities were rebuilt to list its 3 slot(s)");
 
     const imported = await nativeImport(bearer, zipOf(files), 'botName=PizzaBot%20from%20Lex');
@@ -59,7 +81,7 @@ describe('LexJson from bots built in botport', () => {
     for (const locale of ['en_US', 'de_DE']) expect(lexView(back.components, locale)).toEqual(lexView(doc.components, locale));
   });
 
-  test('a single locale exports with that locale only and imports into another bot\'s locale, natively and through Lex', async () => {
+  test("a single locale exports with that locale only and imports into another bot's locale, natively and through Lex", async () => {
     const bearer = token(newTenant());
     const doc = demoBot();
     const source = await createBotWith(stack.api, bearer, doc);
@@ -74,7 +96,13 @@ describe('LexJson from bots built in botport', () => {
     expect(lexView((await draftOf(stack.api, bearer, native)).components, 'de_DE')).toEqual(lexView(doc.components, 'de_DE'));
 
     const lex = await createBotWith(stack.api, bearer, { ...englishOnly, bot: { name: 'Target2' } });
-    const started = await startImport(stack.api, bearer, zipOf(files), { botLocaleImportSpecification: { botId: lex, botVersion: 'DRAFT', localeId: 'de_DE' } }, 'Overwrite');
+    const started = await startImport(
+      stack.api,
+      bearer,
+      zipOf(files),
+      { botLocaleImportSpecification: { botId: lex, botVersion: 'DRAFT', localeId: 'de_DE' } },
+      'Overwrite',
+    );
     expect((await waitForImport(stack.api, bearer, started.body.importId)).importStatus).toBe('Completed');
     expect(lexView((await draftOf(stack.api, bearer, lex)).components, 'de_DE')).toEqual(lexView(doc.components, 'de_DE'));
   });
@@ -84,7 +112,12 @@ describe('LexJson from bots built in botport', () => {
     const components: Component[] = [
       { kind: 'locale', locale: 'en_US', name: 'en_US', body: {} },
       { kind: 'slotType', locale: 'en_US', name: 'Pizza Size', body: { values: [{ value: 'small' }] } },
-      { kind: 'intent', locale: 'en_US', name: 'Order Pizza!', body: { sampleUtterances: [{ utterance: 'pizza' }], slots: [{ name: 'size', slotTypeName: 'Pizza Size' }] } },
+      {
+        kind: 'intent',
+        locale: 'en_US',
+        name: 'Order Pizza!',
+        body: { sampleUtterances: [{ utterance: 'pizza' }], slots: [{ name: 'size', slotTypeName: 'Pizza Size' }] },
+      },
     ];
     const botId = await createBotWith(stack.api, bearer, { formatVersion: 1, bot: { name: 'Pizza Bot' }, components } as never);
     const { done, files } = await exportLexJson(bearer, { botId });
@@ -110,11 +143,20 @@ describe('LexJson from bots built in botport', () => {
 
   test('a locale archive laid out as Lex documents it (BotLocale.json at the root) imports into a locale', async () => {
     const bearer = token(newTenant());
-    const corpusLocale = path.resolve(__dirname, '../../../shared/corpus/lex/Tachyon__aws-lexv2-example-lambda/python/feature-demo/repeat-intent-demo/OrderFlower-repeat-DRAFT-LexJson/OrderFlower-repeat/BotLocales/en_US');
+    const corpusLocale = path.resolve(
+      __dirname,
+      '../../../shared/corpus/lex/Tachyon__aws-lexv2-example-lambda/python/feature-demo/repeat-intent-demo/OrderFlower-repeat-DRAFT-LexJson/OrderFlower-repeat/BotLocales/en_US',
+    );
     const files = filesUnder(corpusLocale);
     files.set('manifest.json', Buffer.from(JSON.stringify({ metadata: { schemaVersion: '1.0', fileFormat: 'LexJson', resourceType: 'BotLocale' } })));
     const botId = await createBotWith(stack.api, bearer, { formatVersion: 1, bot: { name: 'Flowers' }, components: [] } as never);
-    const started = await startImport(stack.api, bearer, zipOf(files), { botLocaleImportSpecification: { botId, botVersion: 'DRAFT', localeId: 'en_US' } }, 'Overwrite');
+    const started = await startImport(
+      stack.api,
+      bearer,
+      zipOf(files),
+      { botLocaleImportSpecification: { botId, botVersion: 'DRAFT', localeId: 'en_US' } },
+      'Overwrite',
+    );
     const done = await waitForImport(stack.api, bearer, started.body.importId);
     expect(done).toMatchObject({ importStatus: 'Completed', importSummary: { format: 'LexJson', added: 5 } }); // the locale, three intents, one slot type
     const intents = (await draftOf(stack.api, bearer, botId)).components.filter((c: Component) => c.kind === 'intent').map((c: Component) => c.name);

@@ -17,7 +17,9 @@ function corpusArchives(): [string, () => Buffer][] {
   const files = fs.existsSync(CORPUS) ? [...filesUnder(CORPUS).keys()] : [];
   const folders = files.filter((f) => path.posix.basename(f) === 'Manifest.json').map((f) => path.posix.dirname(f));
   const fromFolders = folders.map((dir): [string, () => Buffer] => [dir, () => zipOf(filesUnder(path.join(CORPUS, dir)))]);
-  const zips = files.filter((f) => f.endsWith('.zip')).map((f): [string, () => Buffer] => [`${f} (Lex's own zip)`, () => fs.readFileSync(path.join(CORPUS, f))]);
+  const zips = files
+    .filter((f) => f.endsWith('.zip'))
+    .map((f): [string, () => Buffer] => [`${f} (Lex's own zip)`, () => fs.readFileSync(path.join(CORPUS, f))]);
   return [...fromFolders, ...zips];
 }
 

@@ -15,7 +15,7 @@ const postZip = (api: { url: string }, bearer: string, body: Buffer, type = 'app
   fetch(`${api.url}/backup/import`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': type }, body });
 
 describe('EDDI import: POST /backup/import with the archive as body', () => {
-  test('answers 200 with the new bot\'s Location; a taken name gets a suffix; nothing is published', async () => {
+  test("answers 200 with the new bot's Location; a taken name gets a suffix; nothing is published", async () => {
     const bearer = token(newTenant());
     await createBotWith(stack.api, bearer, demoBot('PizzaBot'));
     const res = await postZip(stack.api, bearer, archiveOf('PizzaBot'));
@@ -33,7 +33,7 @@ describe('EDDI import: POST /backup/import with the archive as body', () => {
     expect(versions.body.versions.map((v: { version: string }) => v.version)).toEqual(['DRAFT']);
   });
 
-  test('past the wait it answers 202 with the import\'s Location, which answers with the bot\'s once done', async () => {
+  test("past the wait it answers 202 with the import's Location, which answers with the bot's once done", async () => {
     const quick = await startApi({ EDDI_IMPORT_WAIT_MS: '0' });
     const bearer = token(newTenant());
     try {
@@ -55,7 +55,7 @@ describe('EDDI import: POST /backup/import with the archive as body', () => {
     }
   });
 
-  test('refuses a wrong type, a damaged archive and an oversized body in EDDI\'s shape, storing nothing', async () => {
+  test("refuses a wrong type, a damaged archive and an oversized body in EDDI's shape, storing nothing", async () => {
     const tenant = newTenant();
     const bearer = token(tenant);
     const wrongType = await postZip(stack.api, bearer, archiveOf('X'), 'application/json');
@@ -113,9 +113,16 @@ describe('Kore.ai import: uploadfile → bot import → import status', () => {
     const archive = archiveOf('KoreBot');
     const uploaded = await uploadFile(bearer, archive);
     expect(uploaded.status).toBe(200);
-    expect(uploaded.body).toEqual({ fileId: expect.stringMatching(/^[0-9A-Za-z]{10}$/), hash: expect.stringMatching(/^[0-9a-f]{40}$/), fileName: 'PizzaBot.zip' });
+    expect(uploaded.body).toEqual({
+      fileId: expect.stringMatching(/^[0-9A-Za-z]{10}$/),
+      hash: expect.stringMatching(/^[0-9a-f]{40}$/),
+      fileName: 'PizzaBot.zip',
+    });
 
-    const started = await call(stack.api, 'POST', '/api/public/bot/import', { headers: { auth: bearer }, body: { botDefinition: uploaded.body.fileId, configInfo: uploaded.body.fileId } });
+    const started = await call(stack.api, 'POST', '/api/public/bot/import', {
+      headers: { auth: bearer },
+      body: { botDefinition: uploaded.body.fileId, configInfo: uploaded.body.fileId },
+    });
     expect(started.status).toBe(200);
     expect(started.body).toMatchObject({ _id: `bir-${uploaded.body.fileId}`, status: 'pending', requestType: 'Botimport', createdBy: 'tester', __v: 0 });
 
@@ -133,7 +140,11 @@ describe('Kore.ai import: uploadfile → bot import → import status', () => {
     const uploaded = await uploadFile(bearer, archiveOf('Existing'));
     const started = await call(stack.api, 'POST', `/api/public/bot/${botId}/import`, {
       headers: { auth: bearer },
-      body: { botDefinition: uploaded.body.fileId, configInfo: uploaded.body.fileId, importOptions: { nlpData: ['patterns'], options: { utterances: { replace: true } } } },
+      body: {
+        botDefinition: uploaded.body.fileId,
+        configInfo: uploaded.body.fileId,
+        importOptions: { nlpData: ['patterns'], options: { utterances: { replace: true } } },
+      },
     });
     expect(started.status).toBe(200);
     const done = await waitForKore(bearer, started.body._id);
@@ -143,7 +154,7 @@ describe('Kore.ai import: uploadfile → bot import → import status', () => {
     expect(canonical(after.components)).toEqual(canonical(expected));
   });
 
-  test('errors come in Kore\'s shape', async () => {
+  test("errors come in Kore's shape", async () => {
     const bearer = token(newTenant());
     const json = await uploadFile(bearer, Buffer.from('{}'), 'json');
     expect(json.status).toBe(400);

@@ -14,18 +14,38 @@ const valid = () => withManifest(botportFiles(demoBot('Target')));
  * person understands, quickly, leaving the store exactly as it was.
  */
 const cases: [string, () => Buffer, RegExp][] = [
-  ['zip bomb: a small entry that expands a thousandfold', () => rawZip([{ name: 'bomb.json', data: Buffer.alloc(20 * MB), deflate: true }]), /entry 'bomb\.json' expands \d+:1, more than the 200:1 allowed/],
+  [
+    'zip bomb: a small entry that expands a thousandfold',
+    () => rawZip([{ name: 'bomb.json', data: Buffer.alloc(20 * MB), deflate: true }]),
+    /entry 'bomb\.json' expands \d+:1, more than the 200:1 allowed/,
+  ],
   [
     'zip bomb behind a lying header: the manifest claims 100 bytes and inflates to 20 MB',
     () => rawZip([{ name: 'manifest.json', data: Buffer.alloc(20 * MB, 0x20), deflate: true, declaredSize: 100 }]),
     /entry 'manifest\.json' is damaged: too many bytes/,
   ],
-  ['path traversal', () => rawZip([{ name: 'locales/../../../etc/cron.d/x', data: Buffer.from('{}') }]), /entry 'locales\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/x' escapes the archive root/],
+  [
+    'path traversal',
+    () => rawZip([{ name: 'locales/../../../etc/cron.d/x', data: Buffer.from('{}') }]),
+    /entry 'locales\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/x' escapes the archive root/,
+  ],
   ['absolute path', () => rawZip([{ name: '/etc/passwd', data: Buffer.from('root') }]), /entry '\/etc\/passwd' has an absolute path/],
   ['symlink entry', () => rawZip([{ name: 'bot.json', data: Buffer.from('/etc/passwd'), unixMode: 0o120777 }]), /entry 'bot\.json' is a symbolic link/],
   // ZipCrypto: a 12-byte header before the (here: 2-byte) ciphertext.
-  ['encrypted entry without a password', () => rawZip([{ name: 'bot.json', data: Buffer.alloc(14), flags: 0x1, declaredSize: 2 }]), /entry 'bot\.json' is encrypted/],
-  ['duplicate names', () => rawZip([{ name: 'bot.json', data: Buffer.from('{}') }, { name: 'bot.json', data: Buffer.from('{}') }]), /entry 'bot\.json' appears twice/],
+  [
+    'encrypted entry without a password',
+    () => rawZip([{ name: 'bot.json', data: Buffer.alloc(14), flags: 0x1, declaredSize: 2 }]),
+    /entry 'bot\.json' is encrypted/,
+  ],
+  [
+    'duplicate names',
+    () =>
+      rawZip([
+        { name: 'bot.json', data: Buffer.from('{}') },
+        { name: 'bot.json', data: Buffer.from('{}') },
+      ]),
+    /entry 'bot\.json' appears twice/,
+  ],
   [
     '100,000 tiny entries',
     () => rawZip(Array.from({ length: 100_000 }, (_, i) => ({ name: `e/${i}`, data: Buffer.alloc(0) }))),
@@ -33,7 +53,11 @@ const cases: [string, () => Buffer, RegExp][] = [
   ],
   ['truncated zip', () => zipOf(valid()).subarray(0, 2000), /the upload is not a readable zip archive .*; is it truncated\?/],
   ['not a zip', () => Buffer.from('this is a text file, not an archive\n'.repeat(100)), /the upload is not a readable zip archive/],
-  ['invalid UTF-8 names', () => rawZip([{ name: Buffer.from([0x62, 0xff, 0xfe, 0x2e, 0x6a]), data: Buffer.from('{}') }]), /entry #1 has a name that is not valid UTF-8/],
+  [
+    'invalid UTF-8 names',
+    () => rawZip([{ name: Buffer.from([0x62, 0xff, 0xfe, 0x2e, 0x6a]), data: Buffer.from('{}') }]),
+    /entry #1 has a name that is not valid UTF-8/,
+  ],
   [
     'JSON that is not JSON',
     () => {

@@ -40,10 +40,25 @@ describe('Lex import flow: CreateUploadUrl → upload → StartImport → Descri
     expect(upload.body.importId).toMatch(/^[0-9A-Za-z]{10}$/);
     expect(new URL(upload.body.uploadUrl).searchParams.get('X-Amz-Expires')).toBe('300');
     expect((await fetch(upload.body.uploadUrl, { method: 'PUT', body: first })).status).toBe(200);
-    const spec = { botImportSpecification: { botName: 'RichBot Copy', roleArn: 'arn:aws:iam::1:role/x', dataPrivacy: { childDirected: false }, idleSessionTTLInSeconds: 300 } };
-    const started = await call(stack.api, 'PUT', '/imports/', { token: bearer, body: { importId: upload.body.importId, resourceSpecification: spec, mergeStrategy: 'FailOnConflict' } });
+    const spec = {
+      botImportSpecification: {
+        botName: 'RichBot Copy',
+        roleArn: 'arn:aws:iam::1:role/x',
+        dataPrivacy: { childDirected: false },
+        idleSessionTTLInSeconds: 300,
+      },
+    };
+    const started = await call(stack.api, 'PUT', '/imports/', {
+      token: bearer,
+      body: { importId: upload.body.importId, resourceSpecification: spec, mergeStrategy: 'FailOnConflict' },
+    });
     expect(started.status).toBe(202);
-    expect(started.body).toMatchObject({ importId: upload.body.importId, importStatus: 'InProgress', mergeStrategy: 'FailOnConflict', resourceSpecification: spec });
+    expect(started.body).toMatchObject({
+      importId: upload.body.importId,
+      importStatus: 'InProgress',
+      mergeStrategy: 'FailOnConflict',
+      resourceSpecification: spec,
+    });
     expect(typeof started.body.creationDateTime).toBe('number');
 
     const done = await waitForImport(stack.api, bearer, upload.body.importId);
@@ -71,7 +86,7 @@ describe('Lex import flow: CreateUploadUrl → upload → StartImport → Descri
     expect(b).toEqual(a);
   });
 
-  test('a locale imports into an existing bot\'s DRAFT and touches nothing else', async () => {
+  test("a locale imports into an existing bot's DRAFT and touches nothing else", async () => {
     const bearer = token(newTenant());
     const source = await createBotWith(stack.api, bearer, demoBot('Source'));
     const archive = await exportArchive(bearer, source);
@@ -96,7 +111,12 @@ describe('Lex import flow: CreateUploadUrl → upload → StartImport → Descri
     const all = await call(stack.api, 'POST', '/imports/', { token: bearer, body: { sortBy: { attribute: 'LastUpdatedDateTime', order: 'Ascending' } } });
     expect(all.status).toBe(200);
     expect(all.body.importSummaries.map((s: { importId: string }) => s.importId)).toEqual([whole.importId, locale.importId]);
-    expect(all.body.importSummaries[1]).toMatchObject({ importStatus: 'Completed', mergeStrategy: 'Overwrite', importedResourceType: 'BotLocale', importedResourceId: botId });
+    expect(all.body.importSummaries[1]).toMatchObject({
+      importStatus: 'Completed',
+      mergeStrategy: 'Overwrite',
+      importedResourceType: 'BotLocale',
+      importedResourceId: botId,
+    });
 
     const page = await call(stack.api, 'POST', '/imports/', { token: bearer, body: { maxResults: 1 } });
     expect(page.body.importSummaries).toHaveLength(1);
@@ -104,7 +124,10 @@ describe('Lex import flow: CreateUploadUrl → upload → StartImport → Descri
     expect(next.body.importSummaries[0].importId).not.toBe(page.body.importSummaries[0].importId);
     expect(next.body.nextToken).toBeUndefined();
 
-    const bots = await call(stack.api, 'POST', '/imports/', { token: bearer, body: { filters: [{ name: 'ImportResourceType', values: ['Bot'], operator: 'EQ' }] } });
+    const bots = await call(stack.api, 'POST', '/imports/', {
+      token: bearer,
+      body: { filters: [{ name: 'ImportResourceType', values: ['Bot'], operator: 'EQ' }] },
+    });
     expect(bots.body.importSummaries.map((s: { importId: string }) => s.importId)).toEqual([whole.importId]);
     const byBot = await call(stack.api, 'POST', '/imports/', { token: bearer, body: { botId } });
     expect(byBot.body.importSummaries.map((s: { importId: string }) => s.importId)).toEqual([locale.importId]);
@@ -126,25 +149,38 @@ describe('Lex import flow: CreateUploadUrl → upload → StartImport → Descri
     expect((await draftOf(stack.api, bearer, whole.importedResourceId)).components.length).toBeGreaterThan(0);
   });
 
-  test('StartImport refuses what it cannot do, in Lex\'s error shape', async () => {
+  test("StartImport refuses what it cannot do, in Lex's error shape", async () => {
     const tenant = newTenant();
     const bearer = token(tenant);
     const spec = { botImportSpecification: { botName: 'Nope' } };
-    const unknown = await call(stack.api, 'PUT', '/imports/', { token: bearer, body: { importId: 'AAAAAAAAAA', resourceSpecification: spec, mergeStrategy: 'Overwrite' } });
+    const unknown = await call(stack.api, 'PUT', '/imports/', {
+      token: bearer,
+      body: { importId: 'AAAAAAAAAA', resourceSpecification: spec, mergeStrategy: 'Overwrite' },
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
 
     const upload = await call(stack.api, 'POST', '/createuploadurl/', { token: bearer });
-    const empty = await call(stack.api, 'PUT', '/imports/', { token: bearer, body: { importId: upload.body.importId, resourceSpecification: spec, mergeStrategy: 'Overwrite' } });
+    const empty = await call(stack.api, 'PUT', '/imports/', {
+      token: bearer,
+      body: { importId: upload.body.importId, resourceSpecification: spec, mergeStrategy: 'Overwrite' },
+    });
     expect(empty.status).toBe(400);
     expect(empty.body.message).toMatch(/nothing has been uploaded/);
 
-    const otherTenant = await call(stack.api, 'PUT', '/imports/', { token: token(newTenant()), body: { importId: upload.body.importId, resourceSpecification: spec, mergeStrategy: 'Overwrite' } });
+    const otherTenant = await call(stack.api, 'PUT', '/imports/', {
+      token: token(newTenant()),
+      body: { importId: upload.body.importId, resourceSpecification: spec, mergeStrategy: 'Overwrite' },
+    });
     expect(otherTenant.status).toBe(404);
 
     const bad = await call(stack.api, 'PUT', '/imports/', {
       token: bearer,
-      body: { importId: upload.body.importId, resourceSpecification: { botLocaleImportSpecification: { botId: 'AAAAAAAAAA', botVersion: '1', localeId: 'en_US' } }, mergeStrategy: 'Merge' },
+      body: {
+        importId: upload.body.importId,
+        resourceSpecification: { botLocaleImportSpecification: { botId: 'AAAAAAAAAA', botVersion: '1', localeId: 'en_US' } },
+        mergeStrategy: 'Merge',
+      },
     });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-amzn-errortype')).toBe('ValidationException');
@@ -154,7 +190,10 @@ describe('Lex import flow: CreateUploadUrl → upload → StartImport → Descri
     const botId = await createBotWith(stack.api, bearer, demoBot('Twice'));
     const archive = await exportArchive(bearer, botId);
     const started = await startImport(stack.api, bearer, archive, { botImportSpecification: { botName: 'Twice Copy' } });
-    const again = await call(stack.api, 'PUT', '/imports/', { token: bearer, body: { importId: started.body.importId, resourceSpecification: spec, mergeStrategy: 'Overwrite' } });
+    const again = await call(stack.api, 'PUT', '/imports/', {
+      token: bearer,
+      body: { importId: started.body.importId, resourceSpecification: spec, mergeStrategy: 'Overwrite' },
+    });
     expect(again.status).toBe(409);
     expect(again.headers.get('x-amzn-errortype')).toBe('ConflictException');
 

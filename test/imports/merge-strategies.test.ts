@@ -15,7 +15,11 @@ function overlappingTarget() {
   const changed = (c: Component): Component =>
     c.kind === 'intent' && c.name === 'OrderPizza' ? { ...c, body: { ...c.body, sampleUtterances: [{ utterance: 'the target says pizza' }] } } : c;
   const own: Component = { kind: 'dialog', name: 'OnlyInTarget', body: { nodes: [] } };
-  const target = { ...archive, bot: { ...archive.bot, description: 'the target' }, components: [...archive.components.filter((c) => c.locale !== 'de_DE').map(changed), own] };
+  const target = {
+    ...archive,
+    bot: { ...archive.bot, description: 'the target' },
+    components: [...archive.components.filter((c) => c.locale !== 'de_DE').map(changed), own],
+  };
   const overlap = archive.components.filter((c) => c.locale !== 'de_DE');
   return { archive, target, own, overlap, changed, fresh: archive.components.filter((c) => c.locale === 'de_DE') };
 }
@@ -25,7 +29,13 @@ async function importInto(tenant: string, mergeStrategy: string) {
   const setup = overlappingTarget();
   const botId = await createBotWith(stack.api, bearer, setup.target);
   const before = await storeSnapshot(stack.api.ctx.db, tenant);
-  const started = await startImport(stack.api, bearer, zipOf(withManifest(botportFiles(setup.archive))), { botImportSpecification: { botName: 'Target' } }, mergeStrategy);
+  const started = await startImport(
+    stack.api,
+    bearer,
+    zipOf(withManifest(botportFiles(setup.archive))),
+    { botImportSpecification: { botName: 'Target' } },
+    mergeStrategy,
+  );
   expect(started.status).toBe(202);
   const done = await waitForImport(stack.api, bearer, started.body.importId);
   return { ...setup, bearer, botId, before, done, after: await draftOf(stack.api, bearer, botId) };
@@ -34,7 +44,11 @@ async function importInto(tenant: string, mergeStrategy: string) {
 describe('merge strategies against a bot that overlaps the archive partly', () => {
   test('Overwrite: archive components replace the overlapping ones, the rest of the bot stays', async () => {
     const r = await importInto(newTenant(), 'Overwrite');
-    expect(r.done).toMatchObject({ importStatus: 'Completed', importedResourceId: r.botId, importSummary: { added: r.fresh.length, replaced: r.overlap.length, kept: 0, botCreated: false } });
+    expect(r.done).toMatchObject({
+      importStatus: 'Completed',
+      importedResourceId: r.botId,
+      importSummary: { added: r.fresh.length, replaced: r.overlap.length, kept: 0, botCreated: false },
+    });
     expect(canonical(r.after.components)).toEqual(canonical([...r.archive.components, r.own]));
     expect(r.after.bot.description).toBe(r.archive.bot.description);
   });
@@ -64,7 +78,13 @@ describe('merge strategies against a bot that overlaps the archive partly', () =
     const before = await storeSnapshot(stack.api.ctx.db, tenant);
     // A locale without its slot types: OrderPizza's slots point nowhere.
     const broken = { ...doc, components: doc.components.filter((c) => c.kind !== 'slotType') };
-    const started = await startImport(stack.api, bearer, zipOf(withManifest(botportFiles(broken))), { botImportSpecification: { botName: 'Target' } }, 'Overwrite');
+    const started = await startImport(
+      stack.api,
+      bearer,
+      zipOf(withManifest(botportFiles(broken))),
+      { botImportSpecification: { botName: 'Target' } },
+      'Overwrite',
+    );
     const done = await waitForImport(stack.api, bearer, started.body.importId);
     expect(done.importStatus).toBe('Failed');
     expect(done.failureReasons[0]).toMatch(/reference components that are neither in the archive nor in the bot/);

@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { call, createBotWith, flushQueues, newTenant, startApi, startImport, startWorker, TestApi, token, waitForImport } from '../support/harness';
+import { call, createBotWith, flushQueues, newTenant, startApi, startImport, startWorker, type TestApi, token, waitForImport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { botportFiles, withManifest, zipOf } from '../support/archives';
 

@@ -29,7 +29,9 @@ test('the api and the worker serve Prometheus metrics that count what happened',
     expect(series(apiMetrics.text, 'botport_jobs', { kind: 'export', surface: 'native', status: 'Completed' })).toBeGreaterThanOrEqual(1);
     expect(series(apiMetrics.text, 'botport_queue_jobs', { queue: 'exports', state: 'completed' })).toBeGreaterThanOrEqual(1);
     expect(series(apiMetrics.text, 'botport_http_request_duration_seconds_count', { method: 'POST', route: '/v1/exports/', status: '2xx' })).toBe(1);
-    expect(series(apiMetrics.text, 'botport_http_request_duration_seconds_count', { method: 'GET', route: '/exports/:exportId/', status: '2xx' })).toBeGreaterThanOrEqual(1);
+    expect(
+      series(apiMetrics.text, 'botport_http_request_duration_seconds_count', { method: 'GET', route: '/exports/:exportId/', status: '2xx' }),
+    ).toBeGreaterThanOrEqual(1);
 
     const url = `http://127.0.0.1:${port}/metrics`;
     expect((await fetch(url)).status).toBe(401);

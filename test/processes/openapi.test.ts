@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Express } from 'express';
-import { call, startApi, TestApi } from '../support/harness';
+import type { Express } from 'express';
+import { call, startApi, type TestApi } from '../support/harness';
 
 /** bull-board: a page with its own private API, documented as one entry. */
 const DASHBOARD = '/admin/board';
@@ -50,7 +50,9 @@ describe('GET /openapi.json', () => {
     const doc = (await call(api, 'GET', '/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/exports/'].put.requestBody.content['application/json'].schema.properties.fileFormat.enum).toEqual(['LexJson', 'BotportJson', 'TSV']);
-    expect(doc.paths['/v1/imports'].post.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['botName', 'botId', 'localeId', 'mergeStrategy']));
+    expect(doc.paths['/v1/imports'].post.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['botName', 'botId', 'localeId', 'mergeStrategy']),
+    );
     // The validator is an ES module: run it in its own Node process.
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'botport-openapi-')), 'openapi.json');
     fs.writeFileSync(file, JSON.stringify(doc));

@@ -64,7 +64,12 @@ test('a password appears in no log line, Redis key or table row', async () => {
     await fetch(viaLex.body.uploadUrl, { method: 'PUT', body: archive });
     const lex = await call(url, 'PUT', '/imports/', {
       token: bearer,
-      body: { importId: viaLex.body.importId, resourceSpecification: { botImportSpecification: { botName: 'Copy' } }, mergeStrategy: 'FailOnConflict', filePassword: PASSWORD },
+      body: {
+        importId: viaLex.body.importId,
+        resourceSpecification: { botImportSpecification: { botName: 'Copy' } },
+        mergeStrategy: 'FailOnConflict',
+        filePassword: PASSWORD,
+      },
     });
     expect((await waitForImport(url, bearer, lex.body.importId)).importStatus).toBe('Completed');
     const native = await fetch(`${url.url}/v1/imports?botName=Copy2`, {
@@ -79,7 +84,11 @@ test('a password appears in no log line, Redis key or table row', async () => {
     const db = createPool(process.env.DATABASE_URL as string, 1);
     const { rows } = await db.query(`SELECT (SELECT json_agg(e) FROM export_jobs e)::text || (SELECT json_agg(i) FROM import_jobs i)::text AS everything`);
     await db.end();
-    const places = { logs: api.output() + worker.output(), redis: await everythingInRedis(process.env.QUEUE_PREFIX as string), tables: rows[0].everything as string };
+    const places = {
+      logs: api.output() + worker.output(),
+      redis: await everythingInRedis(process.env.QUEUE_PREFIX as string),
+      tables: rows[0].everything as string,
+    };
     expect(places.logs).toMatch(/"msg":"export completed"/); // the logs are there to search
     for (const [where, text] of Object.entries(places)) {
       expect([where, text.includes(PASSWORD) || text.includes(JSON.stringify(PASSWORD).slice(1, -1))]).toEqual([where, false]);

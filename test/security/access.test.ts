@@ -10,10 +10,13 @@ import { botportFiles, withManifest, zipOf } from '../support/archives';
  */
 const stack = useApiAndWorker();
 
-test('another tenant\'s bot, exports, imports and uploads are not found on any route', async () => {
+test("another tenant's bot, exports, imports and uploads are not found on any route", async () => {
   const a = token(newTenant());
   const botId = await createBotWith(stack.api, a, demoBot(), true);
-  const exported = await call(stack.api, 'PUT', '/exports/', { token: a, body: { resourceSpecification: { botExportSpecification: { botId, botVersion: 'DRAFT' } }, fileFormat: 'BotportJson' } });
+  const exported = await call(stack.api, 'PUT', '/exports/', {
+    token: a,
+    body: { resourceSpecification: { botExportSpecification: { botId, botVersion: 'DRAFT' } }, fileFormat: 'BotportJson' },
+  });
   const exportId = exported.body.exportId as string;
   await waitForExport(stack.api, a, exportId);
   const imported = await startImport(stack.api, a, zipOf(withManifest(botportFiles(demoBot('Copy')))), { botImportSpecification: { botName: 'Copy' } });
@@ -45,7 +48,15 @@ test('another tenant\'s bot, exports, imports and uploads are not found on any r
     ['GET', `/imports/${importId}/`],
     ['DELETE', `/imports/${importId}/`],
     ['PUT', '/imports/', { importId: upload, resourceSpecification: { botImportSpecification: { botName: 'Stolen' } }, mergeStrategy: 'Overwrite' }],
-    ['PUT', '/imports/', { importId: upload, resourceSpecification: { botLocaleImportSpecification: { botId, botVersion: 'DRAFT', localeId: 'en_US' } }, mergeStrategy: 'Overwrite' }],
+    [
+      'PUT',
+      '/imports/',
+      {
+        importId: upload,
+        resourceSpecification: { botLocaleImportSpecification: { botId, botVersion: 'DRAFT', localeId: 'en_US' } },
+        mergeStrategy: 'Overwrite',
+      },
+    ],
     ['POST', `/api/public/bot/${botId}/export`, { exportType: 'latest' }, { auth: b }],
     ['GET', `/api/public/bot/${botId}/export/status`, undefined, { auth: b }],
     ['POST', `/api/public/bot/${botId}/import`, { botDefinition: upload }, { auth: b }],
@@ -69,7 +80,10 @@ test('another tenant\'s bot, exports, imports and uploads are not found on any r
   // A's things are as they were.
   expect((await call(stack.api, 'GET', `/exports/${exportId}/`, { token: a })).body.exportStatus).toBe('Completed');
   expect((await call(stack.api, 'GET', `/imports/${importId}/`, { token: a })).body.importStatus).toBe('Completed');
-  expect((await call(stack.api, 'GET', `/v1/bots/${botId}/versions`, { token: a })).body.versions.map((v: { version: string }) => v.version)).toEqual(['DRAFT', '1']);
+  expect((await call(stack.api, 'GET', `/v1/bots/${botId}/versions`, { token: a })).body.versions.map((v: { version: string }) => v.version)).toEqual([
+    'DRAFT',
+    '1',
+  ]);
 });
 
 test('a download URL is refused by the S3 server once its 300 seconds are over', async () => {

@@ -1,4 +1,4 @@
-import { call, newTenant, startApi, TestApi, token } from '../support/harness';
+import { call, newTenant, startApi, type TestApi, token } from '../support/harness';
 
 /** /admin: the admin scope, by bearer header or by the dashboard's cookie (and only that cookie's path). */
 let api: TestApi;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { call, createBotWith, newTenant, startApi, TestApi, token } from '../support/harness';
+import { call, createBotWith, newTenant, startApi, type TestApi, token } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 
 /**
@@ -37,14 +37,32 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'PUT', path: '/exports/', valid: () => ({ resourceSpecification: lexSpec(), fileFormat: 'BotportJson' }) },
   { method: 'POST', path: '/exports/', valid: () => ({ botId, maxResults: 5, sortBy: { attribute: 'LastUpdatedDateTime', order: 'Ascending' } }) },
   { method: 'PUT', path: '/exports/AAAAAAAAAA/', valid: () => ({ filePassword: 'x' }) },
-  { method: 'PUT', path: '/imports/', valid: () => ({ importId: 'AAAAAAAAAA', resourceSpecification: { botImportSpecification: { botName: 'x' } }, mergeStrategy: 'Overwrite' }) },
+  {
+    method: 'PUT',
+    path: '/imports/',
+    valid: () => ({ importId: 'AAAAAAAAAA', resourceSpecification: { botImportSpecification: { botName: 'x' } }, mergeStrategy: 'Overwrite' }),
+  },
   { method: 'POST', path: '/imports/', valid: () => ({ filters: [{ name: 'ImportResourceType', values: ['Bot'], operator: 'EQ' }] }) },
-  { method: 'POST', path: '/api/public/bot/{botId}/export', auth: 'kore', valid: () => ({ exportType: 'latest', subTasks: { dialogs: ['Checkout'] }, IncludeDependentTasks: true }) },
+  {
+    method: 'POST',
+    path: '/api/public/bot/{botId}/export',
+    auth: 'kore',
+    valid: () => ({ exportType: 'latest', subTasks: { dialogs: ['Checkout'] }, IncludeDependentTasks: true }),
+  },
   { method: 'POST', path: '/api/public/bot/import', auth: 'kore', valid: () => ({ botDefinition: 'AAAAAAAAAA' }) },
-  { method: 'POST', path: '/api/public/bot/{botId}/import', auth: 'kore', valid: () => ({ botDefinition: 'AAAAAAAAAA', importOptions: { nlpData: ['patterns'] } }) },
+  {
+    method: 'POST',
+    path: '/api/public/bot/{botId}/import',
+    auth: 'kore',
+    valid: () => ({ botDefinition: 'AAAAAAAAAA', importOptions: { nlpData: ['patterns'] } }),
+  },
   { method: 'POST', path: '/v1/bots', valid: () => ({ name: 'Fuzzed', description: 'd' }) },
   { method: 'PUT', path: '/v1/bots/{botId}/versions/DRAFT', valid: () => ({ ...demoBot() }) },
-  { method: 'PUT', path: '/v1/bots/{botId}/versions/DRAFT/components/intent/Fuzz?locale=en_US', valid: () => ({ body: { sampleUtterances: [{ utterance: 'hi' }] } }) },
+  {
+    method: 'PUT',
+    path: '/v1/bots/{botId}/versions/DRAFT/components/intent/Fuzz?locale=en_US',
+    valid: () => ({ body: { sampleUtterances: [{ utterance: 'hi' }] } }),
+  },
   { method: 'POST', path: '/v1/exports', valid: () => ({ botId, localeId: 'en_US', fileFormat: 'LexJson', exportOptions: { customDashboards: false } }) },
   { method: 'PATCH', path: '/v1/exports/AAAAAAAAAA', valid: () => ({ filePassword: null }) },
   { method: 'POST', path: '/bots/restore', auth: 'bot', valid: () => ({ botId, definition: demoBot() }) },
@@ -92,5 +110,10 @@ describe.each(ENDPOINTS.map((e) => [`${e.method} ${e.path}`, e] as const))('%s',
 
 test('a body over BODY_LIMIT is refused early with 413', async () => {
   const big = JSON.stringify({ name: 'x'.repeat(11 * 1024 * 1024) });
-  expect(await send(ENDPOINTS.find((e) => e.path === '/v1/bots')!, big)).toBe(413);
+  expect(
+    await send(
+      ENDPOINTS.find((e) => e.path === '/v1/bots')!,
+      big,
+    ),
+  ).toBe(413);
 });

@@ -47,10 +47,22 @@ export function rawZip(entries: RawEntry[]): Buffer {
     const body = e.deflate ? zlib.deflateRawSync(e.data) : e.data;
     const size = e.declaredSize ?? e.data.length;
     const flags = (e.flags ?? 0) | 0x800;
-    const common = Buffer.concat([u16(flags), u16(e.deflate ? 8 : 0), u16(0), u16(0x21), u32(zlib.crc32(e.data)), u32(body.length), u32(size), u16(name.length), u16(0)]);
+    const common = Buffer.concat([
+      u16(flags),
+      u16(e.deflate ? 8 : 0),
+      u16(0),
+      u16(0x21),
+      u32(zlib.crc32(e.data)),
+      u32(body.length),
+      u32(size),
+      u16(name.length),
+      u16(0),
+    ]);
     const local = Buffer.concat([u32(0x04034b50), u16(20), common, name, body]);
     locals.push(local);
-    central.push(Buffer.concat([u32(0x02014b50), u16((3 << 8) | 20), u16(20), common, u16(0), u16(0), u16(0), u32((e.unixMode ?? 0o100644) << 16), u32(offset), name]));
+    central.push(
+      Buffer.concat([u32(0x02014b50), u16((3 << 8) | 20), u16(20), common, u16(0), u16(0), u16(0), u32((e.unixMode ?? 0o100644) << 16), u32(offset), name]),
+    );
     offset += local.length;
   }
   const cd = Buffer.concat(central);
@@ -90,6 +102,7 @@ export function zipOf(files: Map<string, Buffer>): Buffer {
 
 /** Every file below `dir`, by its path inside `dir` with `/` separators: a folder as an archive's entries. */
 export function filesUnder(dir: string): Map<string, Buffer> {
-  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  const walk = (d: string): string[] =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
   return new Map(walk(dir).map((f) => [path.relative(dir, f).split(path.sep).join('/'), fs.readFileSync(f)]));
 }

@@ -24,7 +24,6 @@ export default async function globalSetup(): Promise<void> {
 
   Object.assign(process.env, services.s3Env(s3.endpoint, bucket), {
     NODE_ENV: 'test',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     BOTPORT_TEST_RUN: runId,
     DATABASE_URL: databaseUrl,
     REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',

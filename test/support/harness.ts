@@ -1,8 +1,9 @@
-import { AddressInfo } from 'node:net';
-import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, mintToken, SCOPES } from '@botport/shared';
-import { createApp, createContext, closeContext, ApiContext } from '@botport/api';
+import type { WorkerContext } from '@botport/worker';
+import { createApp, createContext, closeContext, type ApiContext } from '@botport/api';
 
 // Each test file gets its own queue prefix (under the run's), so one file's
 // workers never take another file's jobs. Spawned processes inherit it.
@@ -74,7 +75,7 @@ export async function call(
 
 /** A real worker (BullMQ workers + reconciler optional) in this process. */
 export interface TestWorker {
-  ctx: import('@botport/worker').WorkerContext;
+  ctx: WorkerContext;
   /** Stops taking jobs (running ones finish) until resume(). */
   pause(): Promise<void>;
   resume(): void;
@@ -145,7 +146,12 @@ export async function draftOf(api: { url: string }, bearer: string, botId: strin
 }
 
 /** Creates a bot with the given draft, optionally publishing it; returns its id. */
-export async function createBotWith(api: { url: string }, bearer: string, doc: { bot: { name: string }; components?: unknown[] }, publish = false): Promise<string> {
+export async function createBotWith(
+  api: { url: string },
+  bearer: string,
+  doc: { bot: { name: string }; components?: unknown[] },
+  publish = false,
+): Promise<string> {
   const created = await call(api, 'POST', '/v1/bots', { token: bearer, body: { name: doc.bot.name } });
   if (created.status !== 201) throw new Error(`create bot: ${created.status} ${created.text}`);
   const botId = created.body.botId as string;

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -112,7 +112,16 @@ export async function privatePostgres(): Promise<PrivateServer & { cleanup(): vo
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     async start() {
-      const r = asPostgres('pg_ctl', ['-D', path.join(dir, 'data'), '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, '-w', 'start']);
+      const r = asPostgres('pg_ctl', [
+        '-D',
+        path.join(dir, 'data'),
+        '-l',
+        path.join(dir, 'log'),
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+        '-w',
+        'start',
+      ]);
       if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}`);
     },
     async stop() {
@@ -131,13 +140,32 @@ export async function privateRedisCluster(): Promise<{ url: string; stop(): Prom
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'botport-fault-cluster-'));
   const ports = [await freePort(), await freePort(), await freePort()];
   const nodes = ports.map((port) =>
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--save', '', '--appendonly', 'no'], {
-      cwd: dir,
-      stdio: 'ignore',
-    }),
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+      },
+    ),
   );
   await Promise.all(ports.map((p) => waitForPort(p)));
-  const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+    encoding: 'utf8',
+  });
   if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
   for (let i = 0; spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout.indexOf('cluster_state:ok') < 0; i++) {
     if (i > 100) throw new Error('the cluster never reached cluster_state:ok');

@@ -1,6 +1,6 @@
 import { closeCoreContext, createCoreContext, JobQueues, loadConfigOrExit, migrate } from '@botport/shared';
-import { WorkerContext } from './context';
-import { startWorkers, RunningWorkers } from './workers';
+import type { WorkerContext } from './context';
+import { startWorkers, type RunningWorkers } from './workers';
 import { startReconciler } from './reconcile-lost-jobs';
 import { startMetrics } from './metrics';
 

@@ -1,8 +1,8 @@
 import http from 'node:http';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { metricsAllowed, metricsRegistry } from '@botport/shared';
 import { Counter, Histogram } from 'prom-client';
-import { WorkerContext } from './context';
+import type { WorkerContext } from './context';
 
 /**
  * The worker's Prometheus metrics, served on METRICS_PORT when it is set:
@@ -10,7 +10,12 @@ import { WorkerContext } from './context';
  */
 export function startMetrics(ctx: WorkerContext, workers: Worker[]): { close(): Promise<void> } {
   const registry = metricsRegistry('worker');
-  const finished = new Counter({ name: 'botport_jobs_finished_total', help: 'Jobs finished, by queue and outcome', labelNames: ['queue', 'outcome'], registers: [registry] });
+  const finished = new Counter({
+    name: 'botport_jobs_finished_total',
+    help: 'Jobs finished, by queue and outcome',
+    labelNames: ['queue', 'outcome'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'botport_job_duration_seconds',
     help: 'How long a job ran (one attempt), by queue and outcome',

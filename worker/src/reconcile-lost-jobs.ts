@@ -1,6 +1,6 @@
-import { Job } from 'bullmq';
-import { ExportRecords, ImportRecords, JobQueues, MAINTENANCE_JOBS, runsByItself } from '@botport/shared';
-import { WorkerContext } from './context';
+import type { Job } from 'bullmq';
+import { ExportRecords, ImportRecords, type JobQueues, MAINTENANCE_JOBS, runsByItself } from '@botport/shared';
+import type { WorkerContext } from './context';
 import { announceEnd } from './processors/notify';
 
 const BATCH = 500;

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
-import { createRedis, RedisConnection } from '@botport/shared';
-import { WorkerContext } from './context';
+import { createRedis, type RedisConnection } from '@botport/shared';
+import type { WorkerContext } from './context';
 import { processors } from './processors';
 
 export interface RunningWorkers {

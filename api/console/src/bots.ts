@@ -1,7 +1,7 @@
 import { call, explain } from './api.js';
 import { byId, el, show } from './dom.js';
 import * as format from './format.js';
-import { Bot } from './models.js';
+import type { Bot } from './models.js';
 
 /** The tenant's bots, each with its Export button. */
 export class BotList {

@@ -1,5 +1,5 @@
 import { call } from './api.js';
-import { ExportJob } from './models.js';
+import type { ExportJob } from './models.js';
 
 /**
  * Download links last five minutes, so each click asks for a fresh one and

@@ -1,7 +1,7 @@
 import { call, explain } from './api.js';
 import { busy, byId, el, show } from './dom.js';
 import * as format from './format.js';
-import { Bot, BotVersion, ExportJob, Outline } from './models.js';
+import type { Bot, BotVersion, ExportJob, Outline } from './models.js';
 
 const TASK_LISTS = ['dialogs', 'alerts', 'actions'] as const;
 
@@ -65,9 +65,7 @@ export class ExportDialog {
     const boxes = [...this.form.querySelectorAll<HTMLInputElement>('input[name^="category:"]')];
     // Every category item ticked means "everything": the option is left out.
     if (boxes.some((b) => !b.checked)) {
-      exportOptions.categories = Object.fromEntries(
-        [...new Set(boxes.map((b) => b.name))].map((name) => [name.slice('category:'.length), ticked(name)]),
-      );
+      exportOptions.categories = Object.fromEntries([...new Set(boxes.map((b) => b.name))].map((name) => [name.slice('category:'.length), ticked(name)]));
     }
     const subTasks = Object.fromEntries(TASK_LISTS.map((list) => [list, ticked(`task:${list}`)]).filter(([, names]) => names.length));
     if (Object.keys(subTasks).length) {

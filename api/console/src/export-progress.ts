@@ -1,7 +1,7 @@
 import { call, explain, serverEvents } from './api.js';
 import { busy, byId, show, sleep } from './dom.js';
 import { downloadExport } from './downloads.js';
-import { ExportJob } from './models.js';
+import type { ExportJob } from './models.js';
 
 const POLL_MS = 1000;
 
@@ -16,9 +16,7 @@ export class ExportProgress {
   private exportId = '';
 
   constructor(private readonly onFinished: () => void) {
-    this.download.addEventListener('click', () =>
-      busy(this.download, () => downloadExport(this.exportId)).catch((err) => this.say(explain(err), true)),
-    );
+    this.download.addEventListener('click', () => busy(this.download, () => downloadExport(this.exportId)).catch((err) => this.say(explain(err), true)));
   }
 
   async track(job: ExportJob): Promise<void> {

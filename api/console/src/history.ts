@@ -2,7 +2,7 @@ import { call, explain } from './api.js';
 import { busy, byId, el, show } from './dom.js';
 import { downloadExport } from './downloads.js';
 import * as format from './format.js';
-import { ExportJob } from './models.js';
+import type { ExportJob } from './models.js';
 
 const PAGE = 20;
 

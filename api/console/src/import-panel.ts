@@ -1,6 +1,6 @@
 import { call, explain } from './api.js';
 import { busy, byId, el, show, sleep } from './dom.js';
-import { Bot, ImportJob, Outline } from './models.js';
+import type { Bot, ImportJob, Outline } from './models.js';
 
 const POLL_MS = 700;
 
@@ -15,10 +15,10 @@ export class ImportPanel {
     this.form.addEventListener('change', (event) => {
       if ((event.target as HTMLInputElement).name === 'target') this.showTarget();
     });
-    this.bot.addEventListener('change', () => this.suggestLocales());
+    this.bot.addEventListener('change', () => void this.suggestLocales());
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.start();
+      void this.start();
     });
   }
 
@@ -26,7 +26,7 @@ export class ImportPanel {
   setBots(bots: Bot[]): void {
     const chosen = this.bot.value;
     this.bot.replaceChildren(...bots.map((b) => el('option', { value: b.botId, selected: b.botId === chosen }, b.name)));
-    if (this.existing()) this.suggestLocales();
+    if (this.existing()) void this.suggestLocales();
   }
 
   private existing(): boolean {
@@ -37,7 +37,7 @@ export class ImportPanel {
     const existing = this.existing();
     show(byId('import-existing'), existing);
     byId<HTMLInputElement>('import-locale').required = existing;
-    if (existing) this.suggestLocales();
+    if (existing) void this.suggestLocales();
   }
 
   private async suggestLocales(): Promise<void> {

@@ -23,10 +23,10 @@ function claimsOf(token: string): { tenant?: string; exp?: number; scope?: strin
 }
 
 const history = new ExportHistory(report);
-const progress = new ExportProgress(() => history.load());
+const progress = new ExportProgress(() => void history.load());
 const dialog = new ExportDialog((job) => {
-  history.load();
-  progress.track(job);
+  void history.load();
+  void progress.track(job);
 });
 const imports = new ImportPanel(() => bots.load());
 const bots = new BotList(
@@ -80,5 +80,5 @@ byId<HTMLFormElement>('sign-in-form').addEventListener('submit', async (event) =
   }
 });
 
-if (session.token()) signedIn();
+if (session.token()) void signedIn();
 else signedOut();

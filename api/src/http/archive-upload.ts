@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import busboy from 'busboy';
-import { ImportService, mb, PayloadTooLargeError, Principal, ValidationError } from '@botport/shared';
-import { Request } from 'express';
+import { type ImportService, mb, PayloadTooLargeError, type Principal, ValidationError } from '@botport/shared';
+import type { Request } from 'express';
 
 export interface ReceivedArchive {
   uploadId: string;

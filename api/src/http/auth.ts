@@ -1,5 +1,5 @@
-import { Principal, TokenSettings, UnauthorizedError, verifyToken, ForbiddenError } from '@botport/shared';
-import { NextFunction, Request, Response } from 'express';
+import { type Principal, type TokenSettings, UnauthorizedError, verifyToken, ForbiddenError } from '@botport/shared';
+import type { NextFunction, Request, Response } from 'express';
 
 declare module 'express-serve-static-core' {
   interface Locals {

@@ -1,6 +1,6 @@
 import express from 'express';
 import { PayloadTooLargeError, ValidationError } from '@botport/shared';
-import { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 
 /** JSON body parsing whose failures are AppErrors, so each surface answers in its own shape. */
 export function jsonBody(limit: string) {

@@ -1,5 +1,5 @@
 import { AppError, InternalError, isConnectionError, UnavailableError } from '@botport/shared';
-import { Request, Response } from 'express';
+import type { Request, Response } from 'express';
 
 /**
  * Turns anything thrown into an AppError. Infrastructure outages become 503

@@ -1,4 +1,4 @@
-import { ExportOptions, namesTasks } from '@botport/shared';
+import { type ExportOptions, namesTasks } from '@botport/shared';
 import { z } from 'zod';
 
 const names = z.array(z.string().min(1).max(200)).max(1000);

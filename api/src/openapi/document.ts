@@ -46,7 +46,13 @@ export const OPERATIONS: Operation[] = [
 
   op('post', '/admin/session', 'admin', 'Open a queue-dashboard session: an HttpOnly cookie for /admin, at most an hour', 204),
   op('get', '/admin/queues', 'admin', 'Waiting, active, failed, delayed and completed jobs per queue', 200),
-  op('post', '/admin/jobs/:jobId/retry', 'admin', "Run a Failed job again, or queue again an InProgress one whose queue entry is lost (the token's tenant)", 202),
+  op(
+    'post',
+    '/admin/jobs/:jobId/retry',
+    'admin',
+    "Run a Failed job again, or queue again an InProgress one whose queue entry is lost (the token's tenant)",
+    202,
+  ),
   op('post', '/admin/sweep', 'admin', 'Sweep expired jobs and unused uploads now, or count them (dryRun)', 202, { body: admin.sweepBody }),
   op('get', '/admin/board', 'admin', 'bull-board, the queue dashboard (a browser page; its own API lives under it)', 200),
 
@@ -67,7 +73,10 @@ export const OPERATIONS: Operation[] = [
   op('get', '/v1/exports/:exportId/events', 'native', 'Server-sent events: progress, completed, failed', 200),
   op('patch', '/v1/exports/:exportId', 'native', 'Build a finished export again under a new password, or plain', 202, { body: nativeExports.updateExport }),
   op('delete', '/v1/exports/:exportId', 'native', 'Delete an export', 202),
-  op('post', '/v1/imports', 'native', 'Import the zip in the body (target in the query; Idempotency-Key honoured)', 202, { body: 'zip', query: nativeImports.startQuery }),
+  op('post', '/v1/imports', 'native', 'Import the zip in the body (target in the query; Idempotency-Key honoured)', 202, {
+    body: 'zip',
+    query: nativeImports.startQuery,
+  }),
   op('get', '/v1/imports', 'native', 'List imports', 200, { query: nativeImports.listQuery }),
   op('get', '/v1/imports/:importId', 'native', 'Describe an import', 200),
   op('delete', '/v1/imports/:importId', 'native', 'Delete an import and its upload', 202),
@@ -90,12 +99,14 @@ export const OPERATIONS: Operation[] = [
   op('post', '/api/public/bot/:botId/import', 'kore', 'Import into an existing bot', 200, { auth: 'kore', body: kore.existingBotImport }),
   op('get', '/api/public/bot/import/status/:birId', 'kore', 'Bot import status', 200, { auth: 'kore' }),
 
-  op('post', '/backup/export/:botId', 'eddi', 'Export; the archive\'s Location once ready (202 past the wait)', 200, { query: z.object({ botVersion: z.string() }) }),
+  op('post', '/backup/export/:botId', 'eddi', "Export; the archive's Location once ready (202 past the wait)", 200, {
+    query: z.object({ botVersion: z.string() }),
+  }),
   op('get', '/backup/export/:file', 'eddi', 'The archive: a redirect to a pre-signed URL', 302),
   op('post', '/backup/import', 'eddi', 'Import the zip in the body as a new bot; its Location', 200, { body: 'zip' }),
-  op('get', '/backup/import/:importId', 'eddi', 'Where an import stands; the bot\'s Location once done', 200),
+  op('get', '/backup/import/:importId', 'eddi', "Where an import stands; the bot's Location once done", 200),
 
-  op('get', '/bots/backup', 'xenioo', 'The bot\'s backup (one per hour)', 200, { auth: 'bot' }),
+  op('get', '/bots/backup', 'xenioo', "The bot's backup (one per hour)", 200, { auth: 'bot' }),
   op('post', '/bots/restore', 'xenioo', 'Restore the DRAFT from a backup', 200, { auth: 'bot', body: xenioo.restoreBody }),
 ];
 
@@ -112,7 +123,15 @@ function requestBody(body: Body) {
   if (body === 'multipart') {
     return {
       required: true,
-      content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', contentMediaType: 'application/zip' }, fileContext: { type: 'string' }, fileExtension: { type: 'string' } }, required: ['file'] } } },
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            properties: { file: { type: 'string', contentMediaType: 'application/zip' }, fileContext: { type: 'string' }, fileExtension: { type: 'string' } },
+            required: ['file'],
+          },
+        },
+      },
     };
   }
   return { required: true, content: { 'application/json': { schema: jsonSchema(body) } } };
@@ -151,7 +170,11 @@ export function openApiDocument(version = '0.1.0') {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'botport', version, description: 'Export, import and back up chatbot definitions: native /v1, Amazon Lex V2, Kore.ai, EDDI and Xenioo surfaces.' },
+    info: {
+      title: 'botport',
+      version,
+      description: 'Export, import and back up chatbot definitions: native /v1, Amazon Lex V2, Kore.ai, EDDI and Xenioo surfaces.',
+    },
     tags: ['operations', 'admin', 'native', 'lex', 'kore', 'eddi', 'xenioo'].map((name) => ({ name })),
     components: {
       securitySchemes: {

@@ -1,7 +1,7 @@
 import { metricsAllowed, metricsRegistry } from '@botport/shared';
-import { NextFunction, Request, Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import { Gauge, Histogram } from 'prom-client';
-import { ApiContext } from '../context';
+import type { ApiContext } from '../context';
 
 /**
  * Prometheus metrics at GET /metrics: HTTP latency by route, jobs by kind,

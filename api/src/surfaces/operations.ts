@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ApiContext } from '../context';
+import type { ApiContext } from '../context';
 import { openApiDocument } from '../openapi/document';
 
 const CHECK_TIMEOUT_MS = 2000;

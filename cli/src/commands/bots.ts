@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
-import { Globals } from '../main';
+import type { Globals } from '../globals';
 import { print, table } from '../output';
 import { saveFile } from '../saved-file';
 
@@ -22,7 +22,9 @@ export function botsCommand(g: Globals): Command {
       const bots: Bot[] = [];
       let cursor: string | undefined;
       do {
-        const page = await g.client().json<{ bots: Bot[]; nextCursor?: string }>('GET', `/v1/bots?${new URLSearchParams({ limit: '100', ...(cursor && { cursor }) })}`);
+        const page = await g
+          .client()
+          .json<{ bots: Bot[]; nextCursor?: string }>('GET', `/v1/bots?${new URLSearchParams({ limit: '100', ...(cursor && { cursor }) })}`);
         bots.push(...page.bots);
         cursor = page.nextCursor;
       } while (cursor);

@@ -4,7 +4,7 @@ import { jobListCommand } from '../job-list';
 import { fields, print, progressBar, readStdin } from '../output';
 import { saveFile } from '../saved-file';
 import { waitFor } from '../waiting';
-import { Globals } from '../main';
+import type { Globals } from '../globals';
 
 interface ExportJob {
   exportId: string;
@@ -37,7 +37,8 @@ function categories(values: string[]): Record<string, string[]> | undefined {
 
 async function download(g: Globals, exportId: string, file: string | undefined): Promise<{ file: string; sizeBytes: number; sha256: string }> {
   const job = await g.client().json<ExportJob>('GET', `/v1/exports/${encodeURIComponent(exportId)}`);
-  if (job.status !== 'Completed' || !job.downloadUrl) throw new CliError(`export ${exportId} is ${job.status}; only a Completed export can be downloaded`, EXIT.refused);
+  if (job.status !== 'Completed' || !job.downloadUrl)
+    throw new CliError(`export ${exportId} is ${job.status}; only a Completed export can be downloaded`, EXIT.refused);
   const target = file ?? `${job.botName.replace(/[^\w.-]+/g, '_')}-${exportId}.zip`;
   const res = await fetch(job.downloadUrl);
   if (!res.ok || !res.body) throw new CliError(`the download failed: ${res.status} ${res.statusText}`, EXIT.unavailable);
@@ -46,7 +47,8 @@ async function download(g: Globals, exportId: string, file: string | undefined):
   return saveFile(res.body, target, {
     onBytes: (received) => total && draw(Math.floor((received / total) * 100)),
     check: (sha256) => {
-      if (job.sha256 && sha256 !== job.sha256) throw new CliError(`the download's SHA-256 ${sha256} does not match the export's ${job.sha256}`, EXIT.unavailable);
+      if (job.sha256 && sha256 !== job.sha256)
+        throw new CliError(`the download's SHA-256 ${sha256} does not match the export's ${job.sha256}`, EXIT.unavailable);
     },
   });
 }

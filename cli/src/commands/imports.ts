@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
-import { Globals } from '../main';
+import type { Globals } from '../globals';
 import { jobListCommand } from '../job-list';
 import { fields, print, readStdin } from '../output';
 import { waitFor } from '../waiting';

@@ -1,7 +1,7 @@
 import { DEV_JWT_SECRET, mintToken, SCOPES } from '@botport/shared';
 import { Command } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
-import { Globals } from '../main';
+import type { Globals } from '../globals';
 import { fields, print, table } from '../output';
 
 /** `queue stats`, `jobs retry`, `sweep`: the admin API (scope `admin`). */
@@ -55,14 +55,21 @@ export function tokenCommand(g: Globals): Command {
     .option('--sub <subject>', 'who it names', 'developer')
     .option('--ttl <duration>', 'lifetime: 30m, 12h, 7d', '12h')
     .action((o) => {
-      if (process.env.NODE_ENV === 'production') throw new CliError('token mint is for development; production tokens come from your identity provider', EXIT.usage);
+      if (process.env.NODE_ENV === 'production')
+        throw new CliError('token mint is for development; production tokens come from your identity provider', EXIT.usage);
       const ttl = DURATION.exec(o.ttl);
       if (!ttl) throw new CliError(`--ttl takes a number and s, m, h or d (got '${o.ttl}')`, EXIT.usage);
-      const unknown = String(o.scope).split(' ').filter((s) => s && !(SCOPES as readonly string[]).includes(s));
+      const unknown = String(o.scope)
+        .split(' ')
+        .filter((s) => s && !(SCOPES as readonly string[]).includes(s));
       if (unknown.length) throw new CliError(`unknown scope ${unknown.join(', ')}; known: ${SCOPES.join(' ')}`, EXIT.usage);
       const expiresInSeconds = Number(ttl[1]) * SECONDS[ttl[2] as keyof typeof SECONDS];
       const secret = process.env.JWT_SECRET || DEV_JWT_SECRET;
-      const token = mintToken(secret, { sub: o.sub, tenant: o.tenant, scope: o.scope, bot: o.bot }, { expiresInSeconds, issuer: process.env.JWT_ISSUER, audience: process.env.JWT_AUDIENCE });
+      const token = mintToken(
+        secret,
+        { sub: o.sub, tenant: o.tenant, scope: o.scope, bot: o.bot },
+        { expiresInSeconds, issuer: process.env.JWT_ISSUER, audience: process.env.JWT_AUDIENCE },
+      );
       const minted = { token, tenant: o.tenant, scope: o.scope, bot: o.bot, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
       print(g.output(), minted, () => (process.stdout.isTTY ? fields(minted) : token));
     });

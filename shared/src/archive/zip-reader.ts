@@ -52,7 +52,7 @@ function entryName(raw: Buffer, index: number): string {
 
 /** Refuses what could escape an extraction root or confuse a reader. */
 function checkName(name: string): void {
-  if (!name || name.includes('\u0000')) throw refuse(`entry '${name.replace(/\u0000/g, '\\0')}' has an empty name or a NUL character`);
+  if (!name || name.includes('\u0000')) throw refuse(`entry '${name.replaceAll('\u0000', '\\0')}' has an empty name or a NUL character`);
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) throw refuse(`entry '${name}' has an absolute path`);
   if (name.includes('\\')) throw refuse(`entry '${name}' uses '\\' in its path; zip paths use '/'`);
   if (name.split('/').some((s) => s === '..')) throw refuse(`entry '${name}' escapes the archive root`);
@@ -161,14 +161,22 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, nam
   // yauzl reads the stored bytes; the AES layer and the inflating are ours, bounded by the declared size.
   const stored = await readStream(zip, entry, name, { decodeFileData: false } as yauzl.ZipFileOptions);
   const plain = await decryptEntry(password as string, stored, name);
-  const data = readAesExtraField(entry.extraFields)?.method === 8 ? await inflateRaw(plain, { maxOutputLength: Math.max(1, entry.uncompressedSize) }).catch((e: Error) => {
-    throw refuse(`entry '${name}' is damaged: ${e.message}`);
-  }) : plain;
-  if (data.length !== entry.uncompressedSize) throw refuse(`entry '${name}' is damaged: it holds ${data.length} bytes, not the ${entry.uncompressedSize} its header says`);
+  const data =
+    readAesExtraField(entry.extraFields)?.method === 8
+      ? await inflateRaw(plain, { maxOutputLength: Math.max(1, entry.uncompressedSize) }).catch((e: Error) => {
+          throw refuse(`entry '${name}' is damaged: ${e.message}`);
+        })
+      : plain;
+  if (data.length !== entry.uncompressedSize)
+    throw refuse(`entry '${name}' is damaged: it holds ${data.length} bytes, not the ${entry.uncompressedSize} its header says`);
   return data;
 }
 
-async function* readAhead(names: string[], read: (name: string) => Promise<Buffer>, sizeOf: (name: string) => number): AsyncGenerator<{ name: string; data: Buffer }> {
+async function* readAhead(
+  names: string[],
+  read: (name: string) => Promise<Buffer>,
+  sizeOf: (name: string) => number,
+): AsyncGenerator<{ name: string; data: Buffer }> {
   const inFlight: { name: string; size: number; data: Promise<Buffer> }[] = [];
   let bytes = 0;
   let next = 0;

@@ -1,5 +1,5 @@
-import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
-import jwt, { Algorithm, JwtPayload } from 'jsonwebtoken';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import { NotFoundError, UnauthorizedError } from '../errors';
 
 export const SCOPES = ['bots:read', 'bots:write', 'exports:read', 'exports:write', 'imports:read', 'imports:write', 'backup', 'admin'] as const;

@@ -1,8 +1,8 @@
-import { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { newId } from '../ids';
 import { inTransaction, UNIQUE_VIOLATION } from '../store/db';
-import { Component, componentKey, ComponentRef, dependenciesOf } from './definition';
+import { type Component, componentKey, type ComponentRef, dependenciesOf } from './definition';
 import { isLocaleScoped } from './kinds';
 
 export interface Bot {
@@ -88,10 +88,10 @@ export class BotStore {
   }
 
   async get(tenantId: string, botId: string): Promise<Bot> {
-    const { rows } = await this.db.query<BotRow>(
-      'SELECT bot_id, name, description, created_at, updated_at FROM bots WHERE tenant_id = $1 AND bot_id = $2',
-      [tenantId, botId],
-    );
+    const { rows } = await this.db.query<BotRow>('SELECT bot_id, name, description, created_at, updated_at FROM bots WHERE tenant_id = $1 AND bot_id = $2', [
+      tenantId,
+      botId,
+    ]);
     if (!rows.length) throw new NotFoundError(`bot ${botId} was not found`);
     return toBot(rows[0]);
   }
@@ -162,7 +162,10 @@ export class BotStore {
         ),
       );
       if (dependants.length) {
-        const names = dependants.slice(0, 5).map((d) => `${d.kind} '${d.name}'`).join(', ');
+        const names = dependants
+          .slice(0, 5)
+          .map((d) => `${d.kind} '${d.name}'`)
+          .join(', ');
         throw new ConflictError(`${key.kind} '${key.name}' is still referenced by ${names}`);
       }
       const { rowCount } = await client.query(
@@ -281,10 +284,10 @@ export class BotStore {
 
   /** `name`, or the first of `name (2)`, `name (3)`… that no bot of the tenant has. */
   async freeName(client: PoolClient, tenantId: string, name: string): Promise<string> {
-    const { rows } = await client.query<{ name: string }>(
-      `SELECT name FROM bots WHERE tenant_id = $1 AND (name = $2 OR starts_with(name, $2 || ' ('))`,
-      [tenantId, name],
-    );
+    const { rows } = await client.query<{ name: string }>(`SELECT name FROM bots WHERE tenant_id = $1 AND (name = $2 OR starts_with(name, $2 || ' ('))`, [
+      tenantId,
+      name,
+    ]);
     const taken = new Set(rows.map((r) => r.name));
     let candidate = name;
     for (let n = 2; taken.has(candidate); n++) candidate = `${name} (${n})`;

@@ -1,4 +1,4 @@
-import { componentJson, Snapshot } from './snapshot';
+import { componentJson, type Snapshot } from './snapshot';
 
 /**
  * The definition document of a snapshot as JSON text, one component per

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { FieldError, ValidationError } from '../errors';
-import { COMPONENT_KINDS, ComponentKind, isKind, isLocaleScoped, LOCALE_PATTERN } from './kinds';
+import { type FieldError, ValidationError } from '../errors';
+import { COMPONENT_KINDS, type ComponentKind, isKind, isLocaleScoped, LOCALE_PATTERN } from './kinds';
 
 export interface ComponentRef {
   kind: ComponentKind;
@@ -78,7 +78,8 @@ export function checkComponent(input: unknown, at: PropertyKey[]): { component?:
     errors.push({ path: jsonPath([...at, 'name']), message: 'a locale component is named after its locale id' });
   }
   const utterances = c.body.sampleUtterances;
-  if (utterances !== undefined && utterances !== null) { // Lex writes null for none
+  if (utterances !== undefined && utterances !== null) {
+    // Lex writes null for none
     if (!Array.isArray(utterances)) errors.push({ path: jsonPath([...at, 'body', 'sampleUtterances']), message: 'must be an array' });
     else
       utterances.forEach((u, i) => {
@@ -93,7 +94,8 @@ export function checkComponent(input: unknown, at: PropertyKey[]): { component?:
     else
       slots.forEach((s, i) => {
         const slot = s as { name?: unknown; slotTypeName?: unknown };
-        if (typeof slot?.name !== 'string' || !slot.name) errors.push({ path: jsonPath([...at, 'body', 'slots', i, 'name']), message: 'must be a non-empty string' });
+        if (typeof slot?.name !== 'string' || !slot.name)
+          errors.push({ path: jsonPath([...at, 'body', 'slots', i, 'name']), message: 'must be a non-empty string' });
         if (typeof slot?.slotTypeName !== 'string' || !slot.slotTypeName) {
           errors.push({ path: jsonPath([...at, 'body', 'slots', i, 'slotTypeName']), message: 'must be a non-empty string' });
         }

@@ -1,8 +1,8 @@
-import { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { ConflictError, ValidationError } from '../errors';
 import { inTransaction } from '../store/db';
-import { BotStore } from './bot-store';
-import { Component, componentKey, DefinitionDocument, dependenciesOf } from './definition';
+import type { BotStore } from './bot-store';
+import { type Component, componentKey, type DefinitionDocument, dependenciesOf } from './definition';
 import { isLocaleScoped } from './kinds';
 
 export const MERGE_STRATEGIES = ['Overwrite', 'FailOnConflict', 'Append'] as const;

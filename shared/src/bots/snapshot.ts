@@ -1,10 +1,10 @@
-import { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import Cursor from 'pg-cursor';
 import { NotFoundError } from '../errors';
 import { inTransaction } from '../store/db';
-import { ComponentRef } from './definition';
-import { ComponentKind } from './kinds';
-import { readTaskGraph, TaskGraph } from './task-graph';
+import type { ComponentRef } from './definition';
+import type { ComponentKind } from './kinds';
+import { readTaskGraph, type TaskGraph } from './task-graph';
 
 /**
  * A component as read for export: the body stays the JSON text PostgreSQL
@@ -63,13 +63,7 @@ export interface Snapshot {
  * lives exactly as long as `use` runs, so an export of a DRAFT that is being
  * edited still sees one state, and memory stays flat however large the bot is.
  */
-export async function withSnapshot<T>(
-  db: Pool,
-  tenantId: string,
-  botId: string,
-  version: string,
-  use: (snapshot: Snapshot) => Promise<T>,
-): Promise<T> {
+export async function withSnapshot<T>(db: Pool, tenantId: string, botId: string, version: string, use: (snapshot: Snapshot) => Promise<T>): Promise<T> {
   return inTransaction(
     db,
     async (client) => {
@@ -87,19 +81,22 @@ export async function withSnapshot<T>(
         count: async () =>
           Number(
             (
-              await client.query<{ n: string }>(
-                'SELECT count(*) AS n FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = $3',
-                [tenantId, botId, version],
-              )
+              await client.query<{ n: string }>('SELECT count(*) AS n FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = $3', [
+                tenantId,
+                botId,
+                version,
+              ])
             ).rows[0].n,
           ),
         taskGraph: () => readTaskGraph(client, tenantId, botId, version),
         hasLocale: async (localeId) =>
           !!(
-            await client.query(
-              `SELECT 1 FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = $3 AND kind = 'locale' AND locale_id = $4`,
-              [tenantId, botId, version, localeId],
-            )
+            await client.query(`SELECT 1 FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = $3 AND kind = 'locale' AND locale_id = $4`, [
+              tenantId,
+              botId,
+              version,
+              localeId,
+            ])
           ).rowCount,
       });
     },

@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { TASK_KINDS } from './kinds';
 
 /** A task's identity within a version. */

@@ -3,9 +3,7 @@ import { z } from 'zod';
 /** Development signing key. Printed by the local launcher; refused in production. */
 export const DEV_JWT_SECRET = 'botport-development-secret-do-not-use-in-production';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', ''])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
 
 const list = z.string().transform((v) =>
   v
@@ -59,16 +57,32 @@ const schema = z
     EDDI_IMPORT_WAIT_MS: z.coerce.number().int().min(0).default(10000),
     IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     // Archive limits, checked before anything in an uploaded archive is parsed.
-    IMPORT_MAX_ARCHIVE_BYTES: z.coerce.number().int().min(1024).default(512 * 1024 * 1024),
-    IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
+    IMPORT_MAX_ARCHIVE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(512 * 1024 * 1024),
+    IMPORT_MAX_UNCOMPRESSED_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(2 * 1024 * 1024 * 1024),
     IMPORT_MAX_ENTRIES: z.coerce.number().int().min(1).default(50000),
     /** One entry is parsed in memory, so this bounds a worker's memory per import. */
-    IMPORT_MAX_ENTRY_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+    IMPORT_MAX_ENTRY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(32 * 1024 * 1024),
     /** Uncompressed ÷ compressed size of one entry; far above what JSON reaches, far below a zip bomb. */
     IMPORT_MAX_COMPRESSION_RATIO: z.coerce.number().min(2).default(200),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30000),
     /** How often the sweeper removes jobs past their seven days (one schedule for all workers). */
-    SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
+    SWEEP_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(15 * 60 * 1000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(8000),
     /** Signs notifyUrl calls (HMAC-SHA256); notifyUrl is refused while unset. */
     NOTIFY_SIGNING_SECRET: z.string().min(32).optional(),
@@ -84,10 +98,15 @@ const schema = z
     const hmac = c.JWT_ALGORITHMS.some((a) => a.startsWith('HS'));
     const asym = c.JWT_ALGORITHMS.some((a) => !a.startsWith('HS'));
     if (hmac && !c.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required when JWT_ALGORITHMS has an HS algorithm' });
-    if (asym && !c.JWT_PUBLIC_KEY) ctx.addIssue({ code: 'custom', path: ['JWT_PUBLIC_KEY'], message: 'required when JWT_ALGORITHMS has an RS/ES/PS algorithm' });
+    if (asym && !c.JWT_PUBLIC_KEY)
+      ctx.addIssue({ code: 'custom', path: ['JWT_PUBLIC_KEY'], message: 'required when JWT_ALGORITHMS has an RS/ES/PS algorithm' });
     if (!c.SECRETS_KEY && !c.JWT_SECRET) ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'required when JWT_SECRET is not set' });
     if (c.REDIS_CLUSTER && !/\{[^}]+\}/.test(c.QUEUE_PREFIX)) {
-      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'needs a hash tag such as {botport} when REDIS_CLUSTER=true, so each queue stays in one slot' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QUEUE_PREFIX'],
+        message: 'needs a hash tag such as {botport} when REDIS_CLUSTER=true, so each queue stays in one slot',
+      });
     }
     if (c.NODE_ENV === 'production' && c.JWT_SECRET === DEV_JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'the development secret cannot be used when NODE_ENV=production' });

@@ -32,7 +32,10 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  constructor(message: string, readonly errors: FieldError[] = []) {
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
     super('Validation', message, 400);
   }
 }
@@ -67,7 +70,10 @@ export class QuotaExceededError extends AppError {
   }
 }
 export class ThrottledError extends AppError {
-  constructor(message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super('Throttled', message, 429);
   }
 }

@@ -1,7 +1,7 @@
-import { Pool } from 'pg';
-import { JobListFilter, ListPosition } from '../jobs/job-listing';
+import type { Pool } from 'pg';
+import type { JobListFilter, ListPosition } from '../jobs/job-listing';
 import { JobRecords } from '../jobs/job-records';
-import { ExportOptions } from './selection';
+import type { ExportOptions } from './selection';
 
 export type { ExportOptions } from './selection';
 
@@ -9,7 +9,6 @@ export type ExportStatus = 'InProgress' | 'Completed' | 'Failed' | 'Deleting';
 export type Surface = 'lex' | 'kore' | 'eddi' | 'native';
 export const FILE_FORMATS = ['BotportJson', 'LexJson'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
-
 
 export interface ExportRecord {
   exportId: string;
@@ -97,20 +96,38 @@ export class ExportRecords extends JobRecords<ExportRecord, Row> {
     super(db, 'export_jobs', 'export_id', toExportRecord);
   }
 
-  async insert(r: Omit<ExportRecord, 'status' | 'progress' | 'failureReasons' | 'notes' | 'objectKey' | 'sizeBytes' | 'sha256' | 'createdAt' | 'updatedAt' | 'expiresAt'>, dedupeKey: string): Promise<ExportRecord> {
+  async insert(
+    r: Omit<ExportRecord, 'status' | 'progress' | 'failureReasons' | 'notes' | 'objectKey' | 'sizeBytes' | 'sha256' | 'createdAt' | 'updatedAt' | 'expiresAt'>,
+    dedupeKey: string,
+  ): Promise<ExportRecord> {
     const { rows } = await this.db.query<Row>(
       `INSERT INTO export_jobs (export_id, tenant_id, requested_by, surface, bot_id, bot_name, bot_version, locale_id, file_format, options, dedupe_key, has_password, sealed_password, notify_url, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'InProgress') RETURNING *`,
-      [r.exportId, r.tenantId, r.requestedBy, r.surface, r.botId, r.botName, r.botVersion, r.localeId, r.fileFormat, r.options, dedupeKey, r.hasPassword, r.sealedPassword, r.notifyUrl],
+      [
+        r.exportId,
+        r.tenantId,
+        r.requestedBy,
+        r.surface,
+        r.botId,
+        r.botName,
+        r.botVersion,
+        r.localeId,
+        r.fileFormat,
+        r.options,
+        dedupeKey,
+        r.hasPassword,
+        r.sealedPassword,
+        r.notifyUrl,
+      ],
     );
     return toExportRecord(rows[0]);
   }
 
   async findRunning(tenantId: string, dedupeKey: string): Promise<ExportRecord | undefined> {
-    const { rows } = await this.db.query<Row>(
-      `SELECT * FROM export_jobs WHERE tenant_id = $1 AND dedupe_key = $2 AND status = 'InProgress'`,
-      [tenantId, dedupeKey],
-    );
+    const { rows } = await this.db.query<Row>(`SELECT * FROM export_jobs WHERE tenant_id = $1 AND dedupe_key = $2 AND status = 'InProgress'`, [
+      tenantId,
+      dedupeKey,
+    ]);
     return rows[0] && toExportRecord(rows[0]);
   }
 
@@ -155,5 +172,4 @@ export class ExportRecords extends JobRecords<ExportRecord, Row> {
   async remove(exportId: string): Promise<void> {
     await this.db.query('DELETE FROM export_jobs WHERE export_id = $1', [exportId]);
   }
-
 }

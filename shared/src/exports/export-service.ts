@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto';
-import { Pool } from 'pg';
-import { RedisConnection } from '../queue/queues';
-import { assertBotAllowed, Principal } from '../auth/tokens';
-import { BotStore } from '../bots/bot-store';
+import type { Pool } from 'pg';
+import type { RedisConnection } from '../queue/queues';
+import { assertBotAllowed, type Principal } from '../auth/tokens';
+import type { BotStore } from '../bots/bot-store';
 import { ConflictError, NotFoundError, QuotaExceededError } from '../errors';
 import { newId } from '../ids';
 import { canonicalJson, PageTokens } from '../paging/page-token';
-import { JobListQuery, pageOfJobs } from '../jobs/job-listing';
-import { JobQueues } from '../queue/queues';
-import { Storage } from '../storage/s3';
+import { type JobListQuery, pageOfJobs } from '../jobs/job-listing';
+import type { JobQueues } from '../queue/queues';
+import type { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';
-import { SealedSecrets } from '../secrets/sealed-secrets';
-import { ExportOptions, ExportRecord, ExportRecords, FileFormat, Surface } from './export-record';
+import type { SealedSecrets } from '../secrets/sealed-secrets';
+import { type ExportOptions, type ExportRecord, ExportRecords, type FileFormat, type Surface } from './export-record';
 import { checkExportOptions, namesTasks, resolveTasks } from './selection';
 import { readTaskGraph } from '../bots/task-graph';
-import { checkNotifyUrl, NotifySettings } from '../notifications/notifications';
+import { checkNotifyUrl, type NotifySettings } from '../notifications/notifications';
 import { UNIQUE_VIOLATION } from '../store/db';
 
 export interface ExportRequest {
@@ -62,7 +62,16 @@ export class ExportService {
   private readonly pageTokens: PageTokens;
 
   constructor(
-    private readonly deps: { db: Pool; redis: RedisConnection; bots: BotStore; queues: JobQueues; storage: Storage; secrets: SealedSecrets; limits: ExportLimits; secret: string },
+    private readonly deps: {
+      db: Pool;
+      redis: RedisConnection;
+      bots: BotStore;
+      queues: JobQueues;
+      storage: Storage;
+      secrets: SealedSecrets;
+      limits: ExportLimits;
+      secret: string;
+    },
   ) {
     this.records = new ExportRecords(deps.db);
     this.pageTokens = new PageTokens(deps.secret);

@@ -1,7 +1,7 @@
-import { StoredComponent } from '../bots/snapshot';
-import { ComponentKind, KIND_CATEGORIES, TASK_KINDS } from '../bots/kinds';
+import type { StoredComponent } from '../bots/snapshot';
+import { type ComponentKind, KIND_CATEGORIES, TASK_KINDS } from '../bots/kinds';
 import { ValidationError } from '../errors';
-import { TaskGraph, taskKey } from '../bots/task-graph';
+import { type TaskGraph, taskKey } from '../bots/task-graph';
 
 /** Kore.ai's `exportOptions` item names and the kinds each one stands for. */
 export const CATEGORY_ITEMS = {
@@ -39,7 +39,6 @@ export interface Selection {
   /** Task keys (`kind\0name`) chosen by subTasks and their closure; undefined = all tasks. */
   tasks?: Set<string>;
 }
-
 
 /** The kinds the categories let through, and whether sample utterances stay. */
 function allowedKinds(options: ExportOptions): { kinds: Set<ComponentKind>; utterances: boolean } {
@@ -95,7 +94,10 @@ export function resolveTasks(options: ExportOptions, graph: TaskGraph): Set<stri
     for (const name of options.subTasks?.[list] ?? []) {
       const key = taskKey(kind, name);
       if (!graph.has(key)) missing.push(`${kind} '${name}'`);
-      else if (!chosen.has(key)) chosen.add(key) && queue.push(key);
+      else if (!chosen.has(key)) {
+        chosen.add(key);
+        queue.push(key);
+      }
     }
   }
   if (missing.length) throw new ValidationError(`subTasks names tasks that do not exist in this version: ${missing.join(', ')}`);

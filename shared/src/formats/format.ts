@@ -1,8 +1,8 @@
-import { OpenArchive } from '../archive/zip-reader';
-import { ZipEntry } from '../archive/zip-writer';
-import { Component } from '../bots/definition';
-import { SnapshotHeader, StoredComponent } from '../bots/snapshot';
-import { ExportOptions } from '../exports/selection';
+import type { OpenArchive } from '../archive/zip-reader';
+import type { ZipEntry } from '../archive/zip-writer';
+import type { Component } from '../bots/definition';
+import type { SnapshotHeader, StoredComponent } from '../bots/snapshot';
+import type { ExportOptions } from '../exports/selection';
 
 /** What an archive format is given: the snapshot's header and its (filtered) components. */
 export interface FormatInput {

@@ -1,7 +1,7 @@
-import { OpenArchive } from '../archive/zip-reader';
+import type { OpenArchive } from '../archive/zip-reader';
 import { ValidationError } from '../errors';
 import { parseJsonEntry } from './json-entry';
-import { ArchiveFormat, ArchiveReader } from './format';
+import type { ArchiveFormat, ArchiveReader } from './format';
 import { botportJson } from './botport-json/writer';
 import { botportJsonReader } from './botport-json/reader';
 import { lexJson } from './lex-json/writer';

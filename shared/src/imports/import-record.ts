@@ -1,8 +1,8 @@
-import { Pool, PoolClient } from 'pg';
-import { MergeStrategy } from '../bots/draft-import';
-import { JobListFilter, ListPosition } from '../jobs/job-listing';
+import type { Pool, PoolClient } from 'pg';
+import type { MergeStrategy } from '../bots/draft-import';
+import type { JobListFilter, ListPosition } from '../jobs/job-listing';
 import { JobRecords } from '../jobs/job-records';
-import { ExportStatus, Surface } from '../exports/export-record';
+import type { ExportStatus, Surface } from '../exports/export-record';
 
 export type ImportStatus = ExportStatus;
 
@@ -104,7 +104,20 @@ export interface Upload {
 
 export type NewImport = Pick<
   ImportRecord,
-  'importId' | 'tenantId' | 'requestedBy' | 'surface' | 'uploadId' | 'objectKey' | 'botName' | 'botId' | 'localeId' | 'mergeStrategy' | 'options' | 'hasPassword' | 'sealedPassword' | 'notifyUrl'
+  | 'importId'
+  | 'tenantId'
+  | 'requestedBy'
+  | 'surface'
+  | 'uploadId'
+  | 'objectKey'
+  | 'botName'
+  | 'botId'
+  | 'localeId'
+  | 'mergeStrategy'
+  | 'options'
+  | 'hasPassword'
+  | 'sealedPassword'
+  | 'notifyUrl'
 >;
 
 /** SQL for uploads and import job records. Every read a caller can reach is scoped by tenant. */
@@ -130,7 +143,22 @@ export class ImportRecords extends JobRecords<ImportRecord, Row> {
     const { rows } = await this.db.query<Row>(
       `INSERT INTO import_jobs (import_id, tenant_id, requested_by, surface, upload_id, object_key, bot_name, bot_id, locale_id, merge_strategy, options, has_password, sealed_password, notify_url, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'InProgress') ON CONFLICT (import_id) DO NOTHING RETURNING *`,
-      [r.importId, r.tenantId, r.requestedBy, r.surface, r.uploadId, r.objectKey, r.botName, r.botId, r.localeId, r.mergeStrategy, r.options, r.hasPassword, r.sealedPassword, r.notifyUrl],
+      [
+        r.importId,
+        r.tenantId,
+        r.requestedBy,
+        r.surface,
+        r.uploadId,
+        r.objectKey,
+        r.botName,
+        r.botId,
+        r.localeId,
+        r.mergeStrategy,
+        r.options,
+        r.hasPassword,
+        r.sealedPassword,
+        r.notifyUrl,
+      ],
     );
     return rows[0] && toImportRecord(rows[0]);
   }

@@ -1,24 +1,24 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { Pool } from 'pg';
-import { RedisConnection } from '../queue/queues';
-import { assertBotAllowed, Principal } from '../auth/tokens';
-import { BotStore } from '../bots/bot-store';
-import { Component } from '../bots/definition';
-import { ImportTarget, MergeStrategy } from '../bots/draft-import';
+import type { Readable } from 'node:stream';
+import type { Pool } from 'pg';
+import type { RedisConnection } from '../queue/queues';
+import { assertBotAllowed, type Principal } from '../auth/tokens';
+import type { BotStore } from '../bots/bot-store';
+import type { Component } from '../bots/definition';
+import type { ImportTarget, MergeStrategy } from '../bots/draft-import';
 import { KIND_CATEGORIES } from '../bots/kinds';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
-import { Surface } from '../exports/export-record';
+import type { Surface } from '../exports/export-record';
 import { newId } from '../ids';
 import { limitBytes, mb } from '../archive/byte-limit';
-import { JobListQuery, pageOfJobs } from '../jobs/job-listing';
+import { type JobListQuery, pageOfJobs } from '../jobs/job-listing';
 import { PageTokens } from '../paging/page-token';
-import { JobQueues } from '../queue/queues';
-import { Storage } from '../storage/s3';
+import type { JobQueues } from '../queue/queues';
+import type { Storage } from '../storage/s3';
 import { takeFromWindow } from '../throttle/rate-limit';
-import { SealedSecrets } from '../secrets/sealed-secrets';
-import { ImportRecord, ImportRecords } from './import-record';
-import { checkNotifyUrl, NotifySettings } from '../notifications/notifications';
+import type { SealedSecrets } from '../secrets/sealed-secrets';
+import { type ImportRecord, ImportRecords } from './import-record';
+import { checkNotifyUrl, type NotifySettings } from '../notifications/notifications';
 
 export interface ImportRequest {
   uploadId: string;
@@ -50,7 +50,16 @@ export class ImportService {
   private readonly pageTokens: PageTokens;
 
   constructor(
-    private readonly deps: { db: Pool; redis: RedisConnection; bots: BotStore; queues: JobQueues; storage: Storage; secrets: SealedSecrets; limits: ImportLimits; secret: string },
+    private readonly deps: {
+      db: Pool;
+      redis: RedisConnection;
+      bots: BotStore;
+      queues: JobQueues;
+      storage: Storage;
+      secrets: SealedSecrets;
+      limits: ImportLimits;
+      secret: string;
+    },
   ) {
     this.records = new ImportRecords(deps.db);
     this.pageTokens = new PageTokens(deps.secret);

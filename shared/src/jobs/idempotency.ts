@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictError, ValidationError } from '../errors';
 import { canonicalJson } from '../paging/page-token';
-import { RedisConnection } from '../queue/queues';
+import type { RedisConnection } from '../queue/queues';
 
 const KEEP_SECONDS = 24 * 3600;
 const PENDING = 'pending';

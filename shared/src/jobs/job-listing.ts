@@ -1,6 +1,6 @@
-import { Pool } from 'pg';
-import { Principal } from '../auth/tokens';
-import { canonicalJson, PageTokens } from '../paging/page-token';
+import type { Pool } from 'pg';
+import type { Principal } from '../auth/tokens';
+import { canonicalJson, type PageTokens } from '../paging/page-token';
 
 /** Where a listing stopped: last update to the microsecond (JavaScript dates stop at milliseconds) and id. */
 export interface ListPosition {

@@ -1,5 +1,5 @@
-import { Pool } from 'pg';
-import { JobListFilter, listJobs, ListPosition } from './job-listing';
+import type { Pool } from 'pg';
+import { type JobListFilter, listJobs, type ListPosition } from './job-listing';
 
 type Table = 'export_jobs' | 'import_jobs';
 
@@ -28,11 +28,17 @@ export abstract class JobRecords<R, Row extends object> {
   }
 
   async countUnfinished(tenantId: string): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE tenant_id = $1 AND status = 'InProgress'`, [tenantId]);
+    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE tenant_id = $1 AND status = 'InProgress'`, [
+      tenantId,
+    ]);
     return rows[0].n;
   }
 
-  protected async listPage(tenantId: string, f: JobListFilter, columns: { botId: string; botVersion?: string }): Promise<{ records: R[]; last?: ListPosition }> {
+  protected async listPage(
+    tenantId: string,
+    f: JobListFilter,
+    columns: { botId: string; botVersion?: string },
+  ): Promise<{ records: R[]; last?: ListPosition }> {
     const { rows, last } = await listJobs<Row>(this.db, this.table, this.idColumn, tenantId, f, columns);
     return { records: rows.map(this.toRecord), last };
   }

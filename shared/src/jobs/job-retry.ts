@@ -1,9 +1,9 @@
-import { Pool } from 'pg';
-import { Principal } from '../auth/tokens';
+import type { Pool } from 'pg';
+import type { Principal } from '../auth/tokens';
 import { ConflictError, NotFoundError } from '../errors';
 import { ExportRecords } from '../exports/export-record';
 import { ImportRecords } from '../imports/import-record';
-import { JobQueues, runsByItself } from '../queue/queues';
+import { type JobQueues, runsByItself } from '../queue/queues';
 import { UNIQUE_VIOLATION } from '../store/db';
 
 export interface RetryResult {
@@ -43,7 +43,8 @@ export class JobRetries {
       if (record.hasPassword) throw new ConflictError(`${kind} ${id} was password-protected; its password is not kept after a failure, so start it again`);
       const restarted = await records.restart(tenant, id).catch((err) => {
         // An identical export started since holds the one InProgress slot its options allow.
-        if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError(`an identical ${kind} is in progress; ${kind} ${id} is not needed again`);
+        if ((err as { code?: string }).code === UNIQUE_VIOLATION)
+          throw new ConflictError(`an identical ${kind} is in progress; ${kind} ${id} is not needed again`);
         throw err;
       });
       if (!restarted) throw new ConflictError(`${kind} ${id} changed while retrying it; describe it and try again`);

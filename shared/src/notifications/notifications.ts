@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP, LookupFunction } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { ValidationError } from '../errors';
 
 /**
@@ -25,10 +25,28 @@ const MAX_URL_LENGTH = 2048;
 
 /** Addresses a server-side request must not reach: the service's own network. */
 const PRIVATE = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv4');
 }
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
 
 export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
@@ -50,7 +68,8 @@ export function checkNotifyUrl(value: string | undefined, settings: NotifySettin
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError('notifyUrl must be an http or https URL');
   if (url.username || url.password) throw new ValidationError('notifyUrl must not carry credentials; check the signature instead');
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!settings.NOTIFY_ALLOW_PRIVATE && isIP(host) && isPrivateAddress(host)) throw new ValidationError('notifyUrl must not point at a private or loopback address');
+  if (!settings.NOTIFY_ALLOW_PRIVATE && isIP(host) && isPrivateAddress(host))
+    throw new ValidationError('notifyUrl must not point at a private or loopback address');
 }
 
 export function signature(secret: string, timestamp: number, body: string): string {

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import IORedis, { Cluster, Redis, RedisOptions } from 'ioredis';
+import IORedis, { Cluster, type Redis, type RedisOptions } from 'ioredis';
 
 /** Queue names: one per kind of work, so each can be scaled and watched alone. */
 export const QUEUES = {

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Upload } from '@aws-sdk/lib-storage';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 export interface StorageSettings {
   S3_ENDPOINT: string;
@@ -63,11 +63,9 @@ export class Storage {
   /** A fresh GET URL valid PRESIGNED_URL_SECONDS that saves the file as `fileName`. */
   presignDownload(key: string, fileName: string): Promise<string> {
     const safe = fileName.replace(/["\\\r\n]/g, '_');
-    return getSignedUrl(
-      this.client,
-      new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: `attachment; filename="${safe}"` }),
-      { expiresIn: PRESIGNED_URL_SECONDS },
-    );
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: `attachment; filename="${safe}"` }), {
+      expiresIn: PRESIGNED_URL_SECONDS,
+    });
   }
 
   /** A PUT URL valid PRESIGNED_URL_SECONDS for a client to upload an archive to `key`. */

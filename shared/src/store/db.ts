@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { UnavailableError } from '../errors';
 
 export type Db = Pool;
@@ -15,10 +15,7 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
 /** Is this a lost or refused database connection (as opposed to a bad query)? */
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return (
-    (e?.code !== undefined && CONNECTION_CODES.has(e.code)) ||
-    /Connection terminated|timeout exceeded when trying to connect/.test(e?.message ?? '')
-  );
+  return (e?.code !== undefined && CONNECTION_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect/.test(e?.message ?? '');
 }
 
 /** Runs `work` in one transaction; rolls back on any error. */

@@ -1,4 +1,4 @@
-import { RedisConnection } from '../queue/queues';
+import type { RedisConnection } from '../queue/queues';
 import { ThrottledError } from '../errors';
 
 /**
@@ -6,11 +6,7 @@ import { ThrottledError } from '../errors';
  * ThrottledError carrying the seconds until the window ends.
  */
 export async function takeFromWindow(redis: RedisConnection, key: string, limit: number, windowSeconds: number, what: string): Promise<void> {
-  const [[, count], [, ttl]] = (await redis
-    .multi()
-    .incr(key)
-    .pttl(key)
-    .exec()) as [[null, number], [null, number]];
+  const [[, count], [, ttl]] = (await redis.multi().incr(key).pttl(key).exec()) as [[null, number], [null, number]];
   if (ttl < 0) await redis.pexpire(key, windowSeconds * 1000);
   if (count > limit) {
     const retryAfter = ttl > 0 ? ttl / 1000 : windowSeconds;

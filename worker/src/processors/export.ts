@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import {
-  ExportRecord,
+  type ExportRecord,
   ExportRecords,
   exportObjectKey,
   exportObjectPrefix,
@@ -18,8 +18,8 @@ import {
   withSnapshot,
   zipChunks,
 } from '@botport/shared';
-import { WorkerContext } from '../context';
-import { Processor } from './index';
+import type { WorkerContext } from '../context';
+import type { Processor } from './processor';
 import { settleFailure } from './job-failure';
 import { announceEnd } from './notify';
 import { withProgress } from './progress';
@@ -39,7 +39,11 @@ export function exportProcessor(ctx: WorkerContext): Processor {
   };
 }
 
-async function performExport(ctx: WorkerContext, records: ExportRecords, job: Job<{ exportId: string }>): Promise<string | { outcome: string; sizeBytes: number }> {
+async function performExport(
+  ctx: WorkerContext,
+  records: ExportRecords,
+  job: Job<{ exportId: string }>,
+): Promise<string | { outcome: string; sizeBytes: number }> {
   const record = await records.getById(job.data.exportId);
   if (!record || record.status !== 'InProgress') return 'skipped: the export is gone or finished';
   const log = ctx.logger.child({ exportId: record.exportId, attempt: job.attemptsMade + 1 });
@@ -60,10 +64,16 @@ async function performExport(ctx: WorkerContext, records: ExportRecords, job: Jo
     await ctx.storage.deletePrefix(exportObjectPrefix(record.tenantId, record.exportId), result.objectKey);
     return { outcome: 'completed', sizeBytes: result.sizeBytes }; // the size feeds the archive-size histogram
   } catch (err) {
-    return settleFailure(job, err, 'the export', async (reasons) => {
-      await records.fail(record.exportId, reasons);
-      await announceEnd(ctx, 'export', record, record.exportId, 'Failed');
-    }, log);
+    return settleFailure(
+      job,
+      err,
+      'the export',
+      async (reasons) => {
+        await records.fail(record.exportId, reasons);
+        await announceEnd(ctx, 'export', record, record.exportId, 'Failed');
+      },
+      log,
+    );
   }
 }
 

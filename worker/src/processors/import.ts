@@ -3,14 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import {
   componentsToImport,
-  ImportOutcome,
-  ImportRecord,
+  type ImportOutcome,
+  type ImportRecord,
   ImportRecords,
   importIntoDraft,
-  ImportTarget,
+  type ImportTarget,
   inTransaction,
   limitBytes,
   openArchive,
@@ -18,8 +18,8 @@ import {
   readerFor,
   ValidationError,
 } from '@botport/shared';
-import { WorkerContext } from '../context';
-import { Processor } from './index';
+import type { WorkerContext } from '../context';
+import type { Processor } from './processor';
 import { settleFailure } from './job-failure';
 import { announceEnd } from './notify';
 import { withProgress } from './progress';
@@ -63,10 +63,16 @@ async function performImport(ctx: WorkerContext, records: ImportRecords, job: Jo
     return 'completed';
   } catch (err) {
     // `await`: a bare return would leave the rejection unhandled while `finally` runs.
-    return await settleFailure(job, err, 'the import', async (reasons) => {
-      await records.fail(record.importId, reasons);
-      await announceEnd(ctx, 'import', record, record.importId, 'Failed');
-    }, log);
+    return await settleFailure(
+      job,
+      err,
+      'the import',
+      async (reasons) => {
+        await records.fail(record.importId, reasons);
+        await announceEnd(ctx, 'import', record, record.importId, 'Failed');
+      },
+      log,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

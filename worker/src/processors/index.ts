@@ -1,15 +1,9 @@
-import { Job } from 'bullmq';
-import { QueueName } from '@botport/shared';
-import { WorkerContext } from '../context';
+import type { WorkerContext } from '../context';
 import { exportProcessor } from './export';
 import { importProcessor } from './import';
 import { maintenanceProcessor } from './maintenance';
 
-export interface Processor {
-  queue: QueueName;
-  concurrency: number;
-  handle: (job: Job) => Promise<unknown>;
-}
+import type { Processor } from './processor';
 
 /** Every job processor this worker runs, by queue. */
 export function processors(ctx: WorkerContext): Processor[] {

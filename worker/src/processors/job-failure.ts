@@ -1,5 +1,5 @@
-import { Job, UnrecoverableError } from 'bullmq';
-import { AppError, Logger, ValidationError } from '@botport/shared';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { AppError, type Logger, ValidationError } from '@botport/shared';
 
 /** Reasons a person can act on: the message, then each field error with its path. */
 export function failureReasons(err: unknown): string[] {

@@ -1,7 +1,7 @@
-import { Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { exportObjectPrefix, ExportRecords, ImportRecords, MAINTENANCE_JOBS, QUEUES } from '@botport/shared';
-import { WorkerContext } from '../context';
-import { Processor } from './index';
+import type { WorkerContext } from '../context';
+import type { Processor } from './processor';
 import { deliverNotification } from './notify';
 
 const SWEEP_BATCH = 100;
@@ -56,7 +56,10 @@ export function maintenanceProcessor(ctx: WorkerContext): Processor {
       if (job.name === MAINTENANCE_JOBS.sweepExpired) {
         const swept = {
           exports: await sweep(() => exports.expired(SWEEP_BATCH), deleteExport),
-          imports: await sweep(() => imports.expired(SWEEP_BATCH), (r) => deleteImport(r.importId, r.uploadId, r.objectKey)),
+          imports: await sweep(
+            () => imports.expired(SWEEP_BATCH),
+            (r) => deleteImport(r.importId, r.uploadId, r.objectKey),
+          ),
           uploads: await sweep(
             () => imports.expiredUploads(SWEEP_BATCH),
             async (u) => {

@@ -1,11 +1,17 @@
-import { Job, UnrecoverableError } from 'bullmq';
-import { deliver, ExportRecords, ImportRecords, NotifyEvent, ValidationError } from '@botport/shared';
-import { WorkerContext } from '../context';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { deliver, ExportRecords, ImportRecords, type NotifyEvent, ValidationError } from '@botport/shared';
+import type { WorkerContext } from '../context';
 
 type Kind = 'export' | 'import';
 
 /** Queues the notifyUrl call of a job that has just ended; a job without one has nothing to do. */
-export async function announceEnd(ctx: WorkerContext, kind: Kind, record: { notifyUrl: string | null }, id: string, status: 'Completed' | 'Failed'): Promise<void> {
+export async function announceEnd(
+  ctx: WorkerContext,
+  kind: Kind,
+  record: { notifyUrl: string | null },
+  id: string,
+  status: 'Completed' | 'Failed',
+): Promise<void> {
   if (!record.notifyUrl) return;
   await ctx.queues.enqueueNotification(kind, id, status).catch((err) => ctx.logger.warn({ kind, id, err }, 'the notification could not be queued'));
 }
@@ -45,7 +51,15 @@ export async function deliverNotification(ctx: WorkerContext, job: Job<{ kind: K
     if (!r?.notifyUrl || (r.status !== 'Completed' && r.status !== 'Failed')) return 'skipped: the import is gone';
     url = r.notifyUrl;
     event = r.status === 'Completed' ? 'import.completed' : 'import.failed';
-    data = { importId: r.importId, status: r.status, botId: r.importedBotId, botName: r.importedBotName, summary: r.summary, failureReasons: r.failureReasons, href: `${base}/v1/imports/${r.importId}` };
+    data = {
+      importId: r.importId,
+      status: r.status,
+      botId: r.importedBotId,
+      botName: r.importedBotName,
+      summary: r.summary,
+      failureReasons: r.failureReasons,
+      href: `${base}/v1/imports/${r.importId}`,
+    };
   }
   const status = await deliver(url, event, String(job.id), data, ctx.config).catch((err) => {
     // A refused address will not become acceptable by retrying.

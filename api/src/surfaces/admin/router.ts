@@ -4,7 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { ExportRecords, ImportRecords, JobRetries, MAINTENANCE_JOBS, UnauthorizedError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApiContext } from '../../context';
+import type { ApiContext } from '../../context';
 import { ADMIN_COOKIE, authenticate, bearerToken, requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { parse } from '../../http/validate';

@@ -1,6 +1,6 @@
-import { ExportRecord, ImportRecord, NotFoundError, ValidationError, VERSION_PATTERN } from '@botport/shared';
-import { NextFunction, Request, Response, Router } from 'express';
-import { ApiContext } from '../../context';
+import { type ExportRecord, type ImportRecord, NotFoundError, ValidationError, VERSION_PATTERN } from '@botport/shared';
+import { type NextFunction, type Request, type Response, Router } from 'express';
+import type { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
 import { receiveZipBody } from '../../http/archive-upload';
 import { setRetryAfter, toAppError } from '../../http/errors';
@@ -69,8 +69,12 @@ export function eddiRouter(ctx: ApiContext): Router {
   /** Answers with the new bot's Location once the import is done, else 202 and where to ask again. */
   function answerImport(res: Response, record: ImportRecord) {
     if (record.status === 'Failed') return res.status(400).json({ error: `the import failed: ${record.failureReasons.join('; ')}` });
-    if (record.status === 'InProgress') return res.status(202).location(importLocation(record.importId)).setHeader('Retry-After', String(RETRY_AFTER_SECONDS)).end();
-    res.location(botLocation(record.importedBotId as string)).status(200).end();
+    if (record.status === 'InProgress')
+      return res.status(202).location(importLocation(record.importId)).setHeader('Retry-After', String(RETRY_AFTER_SECONDS)).end();
+    res
+      .location(botLocation(record.importedBotId as string))
+      .status(200)
+      .end();
   }
 
   // The archive is the body; the bot it holds becomes a new bot, not published ("not deployed").

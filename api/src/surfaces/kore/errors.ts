@@ -1,4 +1,4 @@
-import { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { setRetryAfter, toAppError } from '../../http/errors';
 
 /** Kore.ai's error shape: `{"errors": [{"msg", "code"}]}`. */

@@ -1,7 +1,7 @@
-import { ExportRecord, ImportRecord, NotFoundError, ValidationError } from '@botport/shared';
+import { type ExportRecord, type ImportRecord, NotFoundError, ValidationError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApiContext } from '../../context';
+import type { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
 import { receiveMultipartFile } from '../../http/archive-upload';
 import { jsonBody } from '../../http/body';
@@ -114,7 +114,11 @@ export function koreRouter(ctx: ApiContext): Router {
 
   r.post('/bot/import', requireScope('imports:write'), async (req, res) => {
     const body = parse(newBotImport, req.body ?? {});
-    const record = await ctx.imports.start(res.locals.principal, 'kore', { uploadId: body.botDefinition, target: { kind: 'new' }, mergeStrategy: 'FailOnConflict' });
+    const record = await ctx.imports.start(res.locals.principal, 'kore', {
+      uploadId: body.botDefinition,
+      target: { kind: 'new' },
+      mergeStrategy: 'FailOnConflict',
+    });
     res.json(koreImport(record));
   });
 

@@ -1,5 +1,5 @@
-import { ErrorCode } from '@botport/shared';
-import { NextFunction, Request, Response } from 'express';
+import type { ErrorCode } from '@botport/shared';
+import type { NextFunction, Request, Response } from 'express';
 import { setRetryAfter, toAppError } from '../../http/errors';
 
 /** Amazon Lex V2's error names; an unauthenticated call is AccessDenied (403), as AWS answers. */

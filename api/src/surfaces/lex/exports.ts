@@ -1,4 +1,4 @@
-import { ExportRecord, ExportService } from '@botport/shared';
+import type { ExportRecord, ExportService } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
@@ -26,7 +26,9 @@ const resourceSpecification = z
 export const createExport = z
   .object({
     resourceSpecification,
-    fileFormat: z.enum(['LexJson', 'BotportJson', 'TSV']).refine((f) => f !== 'TSV', { message: 'TSV is only for custom vocabularies, which are not supported' }),
+    fileFormat: z
+      .enum(['LexJson', 'BotportJson', 'TSV'])
+      .refine((f) => f !== 'TSV', { message: 'TSV is only for custom vocabularies, which are not supported' }),
     filePassword: filePassword.optional(),
     // botport's addition: the same component filters as Kore's export.
     exportOptions: exportOptionsSchema.optional(),

@@ -1,4 +1,4 @@
-import { ImportRecord, ImportService, ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH } from '@botport/shared';
+import { type ImportRecord, type ImportService, type ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';

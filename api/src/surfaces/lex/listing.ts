@@ -1,4 +1,4 @@
-import { JobListQuery } from '@botport/shared';
+import type { JobListQuery } from '@botport/shared';
 import { z } from 'zod';
 import { botIdSchema, botVersionSchema } from '../../http/validate';
 
@@ -12,7 +12,10 @@ export function listBody(filterName: 'ExportResourceType' | 'ImportResourceType'
       botId: botIdSchema.optional(),
       botVersion: botVersionSchema.optional(),
       localeId: z.string().min(1).max(20).optional(),
-      sortBy: z.object({ attribute: z.literal('LastUpdatedDateTime'), order: z.enum(['Ascending', 'Descending']) }).strict().optional(),
+      sortBy: z
+        .object({ attribute: z.literal('LastUpdatedDateTime'), order: z.enum(['Ascending', 'Descending']) })
+        .strict()
+        .optional(),
       filters: z
         .array(z.object({ name: z.literal(filterName), values: z.array(z.string().min(1)).length(1), operator: z.enum(['CO', 'EQ']) }).strict())
         .max(1)

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ApiContext } from '../../context';
+import type { ApiContext } from '../../context';
 import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { lexErrorHandler } from './errors';

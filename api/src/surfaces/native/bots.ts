@@ -13,12 +13,11 @@ import {
   replaceDraft,
   CATEGORY_ITEMS,
 } from '@botport/shared';
-import { Request, Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { ApiContext } from '../../context';
+import type { ApiContext } from '../../context';
 import { requireScope } from '../../http/auth';
 import { parse } from '../../http/validate';
-
 
 export const createBot = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(2000).optional() }).strict();
 export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(400).optional() });

@@ -1,6 +1,6 @@
-import { ExportRecord, FILE_FORMATS, IdempotencyKeys } from '@botport/shared';
-import { Request, Response, Router } from 'express';
-import { ApiContext } from '../../context';
+import { type ExportRecord, FILE_FORMATS, IdempotencyKeys } from '@botport/shared';
+import { type Request, type Response, Router } from 'express';
+import type { ApiContext } from '../../context';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { botIdSchema, botVersionSchema, parse } from '../../http/validate';

@@ -1,7 +1,7 @@
-import { IdempotencyKeys, ImportRecord, ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH, ValidationError } from '@botport/shared';
+import { IdempotencyKeys, type ImportRecord, type ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH, ValidationError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApiContext } from '../../context';
+import type { ApiContext } from '../../context';
 import { receiveZipBody } from '../../http/archive-upload';
 import { requireScope } from '../../http/auth';
 import { botIdSchema, parse } from '../../http/validate';
@@ -70,16 +70,30 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
     // Same key, same target and same archive: the same import (a repeated upload is simply not used).
     let started: ImportRecord | undefined;
     const { jobId, replayed } = await idempotency.once(principal.tenantId, req.get('Idempotency-Key'), { ...q, archiveSha1: sha1 }, async () => {
-      started = await ctx.imports.start(principal, 'native', { uploadId, target: targetOf(q), mergeStrategy: q.mergeStrategy, filePassword, notifyUrl: q.notifyUrl });
+      started = await ctx.imports.start(principal, 'native', {
+        uploadId,
+        target: targetOf(q),
+        mergeStrategy: q.mergeStrategy,
+        filePassword,
+        notifyUrl: q.notifyUrl,
+      });
       return started.importId;
     });
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(202).location(`/v1/imports/${jobId}`).json(view(started ?? (await ctx.imports.describe(principal, jobId))));
+    res
+      .status(202)
+      .location(`/v1/imports/${jobId}`)
+      .json(view(started ?? (await ctx.imports.describe(principal, jobId))));
   });
 
   r.get('/', read, async (req, res) => {
     const q = parse(listQuery, req.query, 'the query');
-    const { records, nextToken } = await ctx.imports.list(res.locals.principal, { botId: q.botId, order: 'Descending', limit: q.limit, nextToken: q.nextToken });
+    const { records, nextToken } = await ctx.imports.list(res.locals.principal, {
+      botId: q.botId,
+      order: 'Descending',
+      limit: q.limit,
+      nextToken: q.nextToken,
+    });
     res.json({ imports: records.map(view), nextToken });
   });
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '@botport/shared';
-import { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { setRetryAfter, toAppError } from '../../http/errors';
 
 /** The native surface's errors: RFC 9457 problem+json. */

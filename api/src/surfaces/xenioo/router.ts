@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, definitionJson, replaceDraft, takeOncePer, validateDefinition, ValidationError, withSnapshot } from '@botport/shared';
-import { NextFunction, Request, Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { ApiContext } from '../../context';
+import type { ApiContext } from '../../context';
 import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { setRetryAfter, toAppError } from '../../http/errors';

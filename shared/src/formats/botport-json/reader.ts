@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { OpenArchive } from '../../archive/zip-reader';
-import { checkComponent, Component, MAX_NAME_LENGTH } from '../../bots/definition';
-import { FieldError, ValidationError } from '../../errors';
-import { ArchiveReader, ImportedBot } from '../format';
+import type { OpenArchive } from '../../archive/zip-reader';
+import { checkComponent, type Component, MAX_NAME_LENGTH } from '../../bots/definition';
+import { type FieldError, ValidationError } from '../../errors';
+import type { ArchiveReader, ImportedBot } from '../format';
 import { parseJsonEntry } from '../json-entry';
 import { BOTPORT_JSON_VERSION } from './writer';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ZipEntry } from '../../archive/zip-writer';
+import type { ZipEntry } from '../../archive/zip-writer';
 import { componentJson } from '../../bots/snapshot';
 import { FileNames } from '../file-names';
-import { ArchiveFormat, FormatInput } from '../format';
+import type { ArchiveFormat, FormatInput } from '../format';
 
 export const BOTPORT_JSON_VERSION = 1;
 

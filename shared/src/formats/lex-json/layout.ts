@@ -37,7 +37,11 @@ const LEX_NAME = /^([0-9a-zA-Z][_-]?){1,100}$/;
  */
 export function lexName(name: string): string {
   if (LEX_NAME.test(name)) return name;
-  const base = name.replace(/[^0-9a-zA-Z]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 90) || 'x';
+  const base =
+    name
+      .replace(/[^0-9a-zA-Z]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 90) || 'x';
   return `${base}_${createHash('sha256').update(name).digest('hex').slice(0, 6)}`;
 }
 

@@ -1,10 +1,10 @@
-import { OpenArchive } from '../../archive/zip-reader';
-import { checkComponent, Component } from '../../bots/definition';
+import type { OpenArchive } from '../../archive/zip-reader';
+import { checkComponent, type Component } from '../../bots/definition';
 import { LOCALE_PATTERN } from '../../bots/kinds';
-import { FieldError, ValidationError } from '../../errors';
-import { ArchiveReader, ImportedBot } from '../format';
+import { type FieldError, ValidationError } from '../../errors';
+import type { ArchiveReader, ImportedBot } from '../format';
 import { parseJsonEntry, parseJsonObject } from '../json-entry';
-import { EXTRA_FILES, ExtraFiles, LEX_BOT_SETTINGS, MANIFESTS, ownerOf } from './layout';
+import { EXTRA_FILES, type ExtraFiles, LEX_BOT_SETTINGS, MANIFESTS, ownerOf } from './layout';
 
 /** The bot folder a locale-only archive is read into; a new bot made from it is named so. */
 const LOCALE_ARCHIVE_BOT = 'LexBotLocale';
@@ -135,7 +135,10 @@ export const lexJsonReader: ArchiveReader = {
           errors.push({ path: `${bot}/BotLocales/${locale}`, message: 'has no BotLocale.json' });
           continue;
         }
-        const c = check({ kind: 'locale', locale, name: locale, body: Object.keys(extras).length ? { ...body, [EXTRA_FILES]: extras } : body }, `${bot}/BotLocales/${locale}/BotLocale.json`);
+        const c = check(
+          { kind: 'locale', locale, name: locale, body: Object.keys(extras).length ? { ...body, [EXTRA_FILES]: extras } : body },
+          `${bot}/BotLocales/${locale}/BotLocale.json`,
+        );
         if (c) yield c;
       }
       const { name: _n, description: _d, identifier: _i, version: _v, ...settings } = botJson;

@@ -1,7 +1,7 @@
-import { ZipEntry } from '../../archive/zip-writer';
-import { StoredComponent } from '../../bots/snapshot';
-import { ArchiveFormat, FormatInput } from '../format';
-import { derivedIdentifier, EXTRA_FILES, ExtraFiles, LEX_BOT_SETTINGS, lexName, MANIFEST } from './layout';
+import type { ZipEntry } from '../../archive/zip-writer';
+import type { StoredComponent } from '../../bots/snapshot';
+import type { ArchiveFormat, FormatInput } from '../format';
+import { derivedIdentifier, EXTRA_FILES, type ExtraFiles, LEX_BOT_SETTINGS, lexName, MANIFEST } from './layout';
 
 type Json = Record<string, unknown>;
 
