@@ -9,10 +9,12 @@ const os = require('node:os');
 const path = require('node:path');
 const fs = require('node:fs');
 const services = require('./services');
+const { runOnNode24 } = require('./node');
 
 const root = path.resolve(__dirname, '../..');
 
 async function main() {
+  if (!runOnNode24()) return; // the same command goes on under Node 24
   services.ensureDependencies(root);
   services.build(root);
   const r = spawnSync('npx', ['tsc', '-p', 'bench'], { cwd: root, stdio: 'inherit' });
@@ -36,14 +38,13 @@ async function main() {
       QUEUE_PREFIX: `bp-bench-${runId}`,
       JWT_SECRET: `bench-secret-${runId}-0123456789`,
       LOG_LEVEL: 'warn',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     // The S3 server stays in this process, the benchmark driver and the worker run in their own.
     const child = require('node:child_process').spawn(process.execPath, [path.join(root, 'bench/dist/run.js')], { cwd: root, env, stdio: 'inherit' });
     const code = await new Promise((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new Error(`the benchmark exited with ${code}`);
   } finally {
-    s3.server.httpServer && s3.server.httpServer.closeAllConnections();
+    if (s3.server.httpServer) s3.server.httpServer.closeAllConnections();
     await s3.server.close().catch(() => undefined);
     fs.rmSync(s3dir, { recursive: true, force: true });
     await services.dropDatabase(databaseUrl).catch(() => undefined);

@@ -8,6 +8,7 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const services = require('./services');
+const { runOnNode24 } = require('./node');
 
 const root = path.resolve(__dirname, '../..');
 const DEV_SECRET = 'botport-development-secret-do-not-use-in-production';
@@ -15,6 +16,7 @@ const DEMO_TENANT = 'demo';
 const DEV_NOTIFY_SECRET = 'botport-development-notify-secret-0123456789';
 
 async function main() {
+  if (!runOnNode24()) return; // the same command goes on under Node 24
   services.ensureDependencies(root);
   services.build(root);
 
@@ -29,8 +31,6 @@ async function main() {
     // notifyUrl on the local stack: signed with a development secret, and allowed to call localhost.
     NOTIFY_SIGNING_SECRET: process.env.NOTIFY_SIGNING_SECRET || DEV_NOTIFY_SECRET,
     NOTIFY_ALLOW_PRIVATE: process.env.NOTIFY_ALLOW_PRIVATE || 'true',
-    // Node 20 is supported until 2027; the SDK's reminder would drown the launcher's output.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED || 'true',
   };
   await services.ensurePostgres(env.DATABASE_URL);
   await services.ensureDatabase(env.DATABASE_URL);

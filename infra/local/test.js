@@ -9,10 +9,12 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const services = require('./services');
+const { runOnNode24 } = require('./node');
 
 const root = path.resolve(__dirname, '../..');
 
 async function main() {
+  if (!runOnNode24()) return; // the same command goes on under Node 24
   services.ensureDependencies(root);
   services.build(root);
   // ts-jest only transpiles; the tests' types are checked here.
@@ -25,11 +27,10 @@ async function main() {
   const faults = process.argv[2] === 'faults';
   const config = faults ? 'test/faults/jest.config.js' : 'test/jest.config.js';
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'botport-jest-')), 'report.json');
-  const jest = spawnSync(
-    'npx',
-    ['jest', '--config', config, '--json', '--outputFile', report, ...process.argv.slice(faults ? 3 : 2)],
-    { cwd: root, stdio: 'inherit' },
-  );
+  const jest = spawnSync('npx', ['jest', '--config', config, '--json', '--outputFile', report, ...process.argv.slice(faults ? 3 : 2)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   let passed = 0;
   let failed = 0;
   let skipped = 0;
