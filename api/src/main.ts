@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { closeCoreContext, createCoreContext, ExportService, ImportService, JobQueues, loadConfigOrExit, migrate } from '@botport/shared';
+import { closeCoreContext, createCoreContext, ExportService, ImportService, JobQueues, loadConfigOrExit, migrate, secretsKey } from '@botport/shared';
 import { createApp } from './app';
 import type { ApiContext } from './context';
 
 export function createContext(config: ApiContext['config']): ApiContext {
   const core = createCoreContext(config, 'api');
   const queues = new JobQueues(config);
-  const secret = config.SECRETS_KEY ?? (config.JWT_SECRET as string);
+  const secret = secretsKey(config);
   const exports = new ExportService({ ...core, queues, limits: config, secret });
   const imports = new ImportService({ ...core, queues, limits: config, secret });
   return { ...core, queues, exports, imports };

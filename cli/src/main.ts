@@ -16,10 +16,11 @@ export function program(): Command {
   const root = new Command('botport')
     .description("botport's operations CLI: exports, imports, bots, queues")
     .option('--url <url>', 'the api (BOTPORT_URL)', process.env.BOTPORT_URL || 'http://127.0.0.1:7070')
-    .option('--token <jwt>', 'a bearer token (BOTPORT_TOKEN)', process.env.BOTPORT_TOKEN)
+    // No default shown: --help must never print the token itself.
+    .option('--token <jwt>', 'a bearer token (default: $BOTPORT_TOKEN)')
     .option('--json', 'print JSON on stdout, for scripts');
   const globals: Globals = {
-    client: () => new Client({ url: root.opts().url, token: root.opts().token }),
+    client: () => new Client({ url: root.opts().url, token: root.opts().token ?? (process.env.BOTPORT_TOKEN || undefined) }),
     output: () => ({ json: !!root.opts().json }),
   };
   for (const cmd of [exportsCommand, importsCommand, botsCommand, queueCommand, jobsCommand, sweepCommand, tokenCommand]) root.addCommand(cmd(globals));

@@ -21,11 +21,12 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
   return [line(columns), ...cells.map(line)].join('\n');
 }
 
-/** key: value lines. */
+/** key: value lines; a list of texts as one indented line each. */
 export function fields(record: Record<string, unknown>): string {
+  const value = (v: unknown) => (v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   return Object.entries(record)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}: ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .map(([k, v]) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? `${k}:\n${v.map((x) => `  - ${x}`).join('\n')}` : `${k}: ${value(v)}`))
     .join('\n');
 }
 

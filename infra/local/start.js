@@ -76,7 +76,12 @@ async function main() {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
 
-  const token = shared.mintToken(config.JWT_SECRET, { sub: 'developer', tenant: DEMO_TENANT }, { expiresInSeconds: 30 * 24 * 3600 });
+  // The developer is the local stack's operator too (the queue dashboard, /metrics).
+  const token = shared.mintToken(
+    config.JWT_SECRET,
+    { sub: 'developer', tenant: DEMO_TENANT, scope: shared.ALL_SCOPES.join(' ') },
+    { expiresInSeconds: 30 * 24 * 3600 },
+  );
   const botToken = shared.mintToken(
     config.JWT_SECRET,
     { sub: 'developer', tenant: DEMO_TENANT, bot: demo.botId, scope: 'backup bots:read' },
@@ -91,11 +96,11 @@ async function main() {
       `  demo tenant: ${DEMO_TENANT}   demo bot: ${demo.name} (${demo.botId}), published version 1 and a newer DRAFT`,
       env.JWT_SECRET === DEV_SECRET ? `  JWT_SECRET is the development secret: ${DEV_SECRET}` : '  JWT_SECRET from the environment',
       `  web console: http://127.0.0.1:${port}/console/   API docs: http://127.0.0.1:${port}/console/docs.html`,
-      `  queue dashboard (admin): http://127.0.0.1:${port}/admin/board/ (open it from the console's Queues link)`,
+      `  queue dashboard (operator): http://127.0.0.1:${port}/admin/board/ (open it from the console's Queues link)`,
       `  CLI: export BOTPORT_URL=http://127.0.0.1:${port} BOTPORT_TOKEN=<the token below>; npx botport --help`,
       `  notifyUrl calls are signed with NOTIFY_SIGNING_SECRET=${env.NOTIFY_SIGNING_SECRET === DEV_NOTIFY_SECRET ? DEV_NOTIFY_SECRET : '(from the environment)'}`,
       '',
-      'Development token (tenant "demo", every scope, valid 30 days):',
+      'Development token (tenant "demo", every scope and the operator\'s, valid 30 days):',
       token,
       '',
       `Bot token for ${demo.name} (Xenioo backup/restore; scope "backup"):`,

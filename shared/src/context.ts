@@ -1,5 +1,5 @@
 import { BotStore } from './bots/bot-store';
-import type { Config } from './config/config';
+import { type Config, secretsKey } from './config/config';
 import { createLogger, type Logger } from './logging/logger';
 import { createRedis, type RedisConnection } from './queue/queues';
 import { createPool, type Db } from './store/db';
@@ -28,7 +28,7 @@ export function createCoreContext(config: Config, name: 'api' | 'worker'): CoreC
     redis: createRedis(config, 'producer'),
     storage: new Storage(config),
     bots: new BotStore(db),
-    secrets: new SealedSecrets(config.SECRETS_KEY ?? (config.JWT_SECRET as string)),
+    secrets: new SealedSecrets(secretsKey(config)),
   };
 }
 

@@ -23,6 +23,7 @@ export * from './jobs/job-listing';
 export * from './jobs/job-records';
 export * from './jobs/idempotency';
 export * from './jobs/job-retry';
+export * from './jobs/job-counts';
 export * from './throttle/rate-limit';
 export * from './exports/export-record';
 export * from './exports/export-service';

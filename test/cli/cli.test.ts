@@ -3,6 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import { DEV_JWT_SECRET } from '@botport/shared';
 import { call, createBotWith, newTenant, token, useApiAndWorker, waitForExport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { until } from '../support/processes';
@@ -41,6 +43,8 @@ function botport(args: string[], options: { token?: string | null; input?: strin
 }
 
 const json = (run: Run) => JSON.parse(run.stdout);
+/** The operator runs the sweeper and sees every queue; a tenant token never does. */
+const operator = () => token(tenant, { scopes: ['operator'] });
 const junkZip = () => {
   const file = path.join(work, 'junk.zip');
   fs.writeFileSync(file, 'not a zip at all');
@@ -177,12 +181,18 @@ describe('botport CLI: imports and bots', () => {
 });
 
 describe('botport CLI: operations', () => {
-  test('queue stats lists every queue with its counts', async () => {
+  test("queue stats: a tenant admin's jobs of its tenant, the operator's every queue", async () => {
     const run = await botport(['--json', 'queue', 'stats']);
     expect(run.code).toBe(0);
-    expect(json(run).queues.map((q: { queue: string }) => q.queue)).toEqual(['exports', 'imports', 'maintenance']);
+    expect(json(run)).toMatchObject({ scope: 'tenant', tenant });
+    expect(json(run).queues.map((q: { queue: string }) => q.queue)).toEqual(['exports', 'imports']);
     for (const q of json(run).queues) for (const k of ['waiting', 'active', 'failed', 'delayed', 'completed']) expect(typeof q[k]).toBe('number');
-    expect((await botport(['queue', 'stats'])).stdout.split('\n')[0]).toMatch(/^queue\s+waiting\s+active\s+failed\s+delayed\s+completed$/);
+    const human = (await botport(['queue', 'stats'])).stdout.trim().split('\n');
+    expect(human[0]).toMatch(/^queue\s+waiting\s+active\s+failed\s+delayed\s+completed$/);
+    expect(human.at(-1)).toBe(`(the jobs of tenant ${tenant})`);
+    const all = await botport(['--json', 'queue', 'stats'], { token: operator() });
+    expect(json(all).scope).toBe('all');
+    expect(json(all).queues.map((q: { queue: string }) => q.queue)).toEqual(['exports', 'imports', 'maintenance']);
     // The admin scope is required.
     const denied = await botport(['queue', 'stats'], { token: token(tenant, { scopes: ['exports:read'] }) });
     expect(denied.code).toBe(3);
@@ -226,12 +236,13 @@ describe('botport CLI: operations', () => {
   test('sweep --dry-run counts what has expired and removes nothing; sweep removes it', async () => {
     const { exportId } = json(await botport(['--json', 'exports', 'create', '--bot', botId, '--wait']));
     await stack.api.ctx.db.query(`UPDATE export_jobs SET expires_at = now() - interval '1 minute' WHERE export_id = $1`, [exportId]);
-    const dry = await botport(['--json', 'sweep', '--dry-run']);
+    expect((await botport(['sweep', '--dry-run'])).stderr).toContain("403 the token lacks the 'operator' scope");
+    const dry = await botport(['--json', 'sweep', '--dry-run'], { token: operator() });
     expect(dry.code).toBe(0);
     expect(json(dry)).toMatchObject({ dryRun: true, queued: false });
     expect(json(dry).expired.exports).toBeGreaterThanOrEqual(1);
     expect((await botport(['exports', 'describe', exportId])).code).toBe(0);
-    const swept = await botport(['sweep']);
+    const swept = await botport(['sweep'], { token: operator() });
     expect(swept.stdout).toMatch(/^sweeping \d+ exports, \d+ imports, \d+ uploads \(queued\)/);
     await until(
       'the expired export is swept',
@@ -252,6 +263,29 @@ describe('botport CLI: operations', () => {
     expect(prod.code).toBe(2);
     expect(prod.stderr).toContain('token mint is for development');
     expect((await botport(['token', 'mint', '--tenant', tenant, '--scope', 'root'], { token: null })).stderr).toContain('unknown scope root');
+  });
+
+  test('token mint without JWT_SECRET says so instead of signing a token the stack refuses; --dev-secret signs with the development one', async () => {
+    const unset = await botport(['token', 'mint', '--tenant', tenant], { token: null, env: { JWT_SECRET: '' } });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('JWT_SECRET is not set');
+    const dev = await botport(['token', 'mint', '--tenant', tenant, '--dev-secret'], { token: null, env: { JWT_SECRET: '' } });
+    expect(dev.code).toBe(0);
+    expect(jwt.verify(dev.stdout.trim(), DEV_JWT_SECRET)).toMatchObject({ tenant });
+  });
+
+  test('--help never prints the token BOTPORT_TOKEN holds', async () => {
+    const help = await botport(['--help'], { token: null, env: { BOTPORT_TOKEN: bearer } });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--token <jwt>');
+    expect(help.stdout).not.toContain(bearer.slice(0, 20));
+  });
+
+  test('exports describe shows what the export left out (its notes)', async () => {
+    const created = json(await botport(['--json', 'exports', 'create', '--bot', botId, '--format', 'LexJson', '--wait']));
+    expect(created.notes.length).toBeGreaterThan(0);
+    const described = await botport(['exports', 'describe', created.exportId]);
+    expect(described.stdout).toContain(`notes:\n  - ${created.notes[0]}`);
   });
 
   test('exit statuses a script can rely on', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { SCOPES } from '@botport/shared';
 import { call, createBotWith, newTenant, token, useApiAndWorker, waitForExport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { launchChromium, screenshot } from '../support/browser';
@@ -212,17 +213,25 @@ describe('web console in Chromium', () => {
     await docs.close();
   });
 
-  test('an admin opens the queue dashboard (bull-board) from the console', async () => {
+  test('the operator opens the queue dashboard (bull-board) from the console; a tenant admin is not offered it', async () => {
+    const tenantAdmin = await browser.newPage();
+    await tenantAdmin.goto(`${stack.api.url}/console/`);
+    await tenantAdmin.getByLabel('Access token').fill(bearer);
+    await tenantAdmin.getByRole('button', { name: 'Sign in' }).click();
+    await tenantAdmin.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await tenantAdmin.getByRole('button', { name: 'Queues' }).isVisible()).toBe(false);
+    await tenantAdmin.close();
+
     const admin = await browser.newPage();
     await admin.goto(`${stack.api.url}/console/`);
-    await admin.getByLabel('Access token').fill(bearer);
+    await admin.getByLabel('Access token').fill(token(tenant, { scopes: [...SCOPES, 'operator'] }));
     await admin.getByRole('button', { name: 'Sign in' }).click();
     await admin.getByRole('button', { name: 'Queues' }).click();
     await admin.waitForURL(/\/admin\/board\/$/);
     await admin.getByText('exports', { exact: true }).first().waitFor();
     await screenshot(admin, SHOTS, '10-queue-dashboard');
-    const cookie = (await admin.context().cookies()).find((c) => c.name === 'botport_admin')!;
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin' });
+    const cookie = (await admin.context().cookies()).find((c) => c.name === 'botport_operator')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin/board' });
     await admin.close();
   });
 

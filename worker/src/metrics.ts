@@ -44,7 +44,7 @@ export function startMetrics(ctx: WorkerContext, workers: Worker[]): { close(): 
   if (port === undefined) return { close: async () => undefined };
   const server = http.createServer(async (req, res) => {
     if (req.url !== '/metrics') return res.writeHead(404).end();
-    if (!metricsAllowed(ctx.config.METRICS_TOKEN, req.headers.authorization)) return res.writeHead(401).end();
+    if (!metricsAllowed(ctx.config, req.headers.authorization)) return res.writeHead(401).end();
     res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
   });
   server.listen(port, () => ctx.logger.info({ port: (server.address() as { port: number }).port }, 'worker metrics listening'));

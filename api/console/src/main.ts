@@ -55,13 +55,14 @@ async function signedIn(): Promise<void> {
   who.textContent = `tenant ${claims.tenant}${claims.exp ? `, until ${new Date(claims.exp * 1000).toLocaleString()}` : ''}`;
   show(who);
   show(byId('sign-out'));
-  show(byId('queues'), (claims.scope ?? '').split(' ').includes('admin'));
+  // The dashboard shows every tenant's jobs: the operator's alone.
+  show(byId('queues'), (claims.scope ?? '').split(' ').includes('operator'));
   await Promise.all([bots.load(), history.load()]);
 }
 
 whenUnauthorized(() => signedOut('Your token was not accepted: it may have expired or been mistyped. Sign in again.'));
 byId('sign-out').addEventListener('click', () => signedOut());
-// bull-board is a page of its own: the api gives it an HttpOnly cookie for /admin, then we go there.
+// bull-board is a page of its own: the api gives it a short-lived HttpOnly cookie for /admin/board, then we go there.
 byId('queues').addEventListener('click', () =>
   call('POST', '/admin/session')
     .then(() => location.assign('/admin/board/'))

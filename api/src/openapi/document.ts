@@ -39,9 +39,10 @@ const op = (method: Operation['method'], path: string, tag: Operation['tag'], su
 });
 
 export const OPERATIONS: Operation[] = [
+  op('get', '/', 'operations', 'The web console (a redirect to /console/)', 302, { auth: 'none' }),
   op('get', '/healthz', 'operations', 'Liveness', 200, { auth: 'none' }),
   op('get', '/readyz', 'operations', 'Readiness: PostgreSQL, Redis and S3 answer', 200, { auth: 'none' }),
-  op('get', '/metrics', 'operations', 'Prometheus metrics (bearer METRICS_TOKEN when configured)', 200, { auth: 'metrics' }),
+  op('get', '/metrics', 'operations', 'Prometheus metrics: bearer METRICS_TOKEN or an operator token', 200, { auth: 'metrics' }),
   op('get', '/openapi.json', 'operations', 'This document', 200, { auth: 'none' }),
 
   op('post', '/admin/session', 'admin', 'Open a queue-dashboard session: an HttpOnly cookie for /admin, at most an hour', 204),

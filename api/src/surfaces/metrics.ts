@@ -46,7 +46,8 @@ export function metrics(ctx: ApiContext): { middleware: (req: Request, res: Resp
 
   const router = Router();
   router.get('/metrics', async (req, res) => {
-    if (!metricsAllowed(ctx.config.METRICS_TOKEN, req.get('authorization'))) return res.status(401).json({ message: 'GET /metrics needs the metrics token' });
+    if (!metricsAllowed(ctx.config, req.get('authorization')))
+      return res.status(401).json({ message: 'GET /metrics needs METRICS_TOKEN or an operator token as its bearer' });
     res.type(registry.contentType).send(await registry.metrics());
   });
   return {

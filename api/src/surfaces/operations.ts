@@ -15,6 +15,8 @@ export function operationsRouter(ctx: ApiContext): Router {
   r.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
+  // The address the start banner prints: a person opening it wants the console.
+  r.get('/', (_req, res) => res.redirect(302, '/console/'));
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -15,6 +15,8 @@ interface ExportJob {
   status: string;
   progress: number;
   failureReasons: string[];
+  /** What the export left out and why (a format with no place for a kind, a repaired name…). */
+  notes: string[];
   sizeBytes: number | null;
   sha256: string | null;
   downloadUrl?: string;
@@ -64,6 +66,15 @@ const summary = (j: ExportJob) => ({
   created: j.createdAt,
 });
 
+/** One export for a person: its summary, its SHA-256, and why it failed or what it left out. */
+const details = (j: ExportJob) =>
+  fields({
+    ...summary(j),
+    sha256: j.sha256,
+    failureReasons: j.failureReasons.length ? j.failureReasons : undefined,
+    notes: j.notes.length ? j.notes : undefined,
+  });
+
 export function exportsCommand(g: Globals): Command {
   const cmd = new Command('exports').description('create, follow, list, download and delete exports');
 
@@ -105,7 +116,7 @@ export function exportsCommand(g: Globals): Command {
       const client = g.client();
       let job = await client.json<ExportJob>('POST', '/v1/exports', body, o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {});
       if (o.wait) job = await waitFor<ExportJob>(client, `/v1/exports/${job.exportId}`, `export ${job.exportId}`, Number(o.timeout));
-      print(g.output(), job, () => fields(summary(job)));
+      print(g.output(), job, () => details(job));
     });
 
   cmd
@@ -113,7 +124,7 @@ export function exportsCommand(g: Globals): Command {
     .description("an export's status, size and SHA-256")
     .action(async (exportId: string) => {
       const job = await g.client().json<ExportJob>('GET', `/v1/exports/${encodeURIComponent(exportId)}`);
-      print(g.output(), job, () => fields({ ...summary(job), sha256: job.sha256, failureReasons: job.failureReasons.length ? job.failureReasons : undefined }));
+      print(g.output(), job, () => details(job));
     });
 
   cmd.addCommand(jobListCommand<ExportJob>(g, 'exports', summary, ['exportId', 'bot', 'version', 'locale', 'format', 'status', 'size', 'created']));

@@ -1,9 +1,24 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import { NotFoundError, UnauthorizedError } from '../errors';
+import { ID_PATTERN } from '../ids';
 
+/** Development signing key. Printed by the local launcher; refused in production. */
+export const DEV_JWT_SECRET = 'botport-development-secret-do-not-use-in-production';
+
+/** A tenant's scopes; `admin` implies the others, for the token's own tenant only. */
 export const SCOPES = ['bots:read', 'bots:write', 'exports:read', 'exports:write', 'imports:read', 'imports:write', 'backup', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/**
+ * The operator runs botport itself: the queue dashboard, pausing and
+ * cleaning the shared queues, counts across tenants, /metrics. It is no
+ * tenant's scope and no tenant scope implies it (nor does it imply any).
+ */
+export const OPERATOR_SCOPE = 'operator';
+export const ALL_SCOPES = [...SCOPES, OPERATOR_SCOPE] as const;
+
+export const isOperator = (p: Principal): boolean => p.scopes.has(OPERATOR_SCOPE);
 
 /** Who is calling, taken from a verified token. */
 export interface Principal {
@@ -27,6 +42,10 @@ export interface TokenSettings {
 }
 
 const CLOCK_TOLERANCE_SECONDS = 30;
+/** 9999-12-31: later expiries are not dates anyone means. */
+const MAX_EXP = 253402300799;
+/** Tenant and subject claims: printable, no control characters (NUL reaches no query). */
+const CLAIM_TEXT = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
 /**
  * Keys as KeyObjects, made once per configured key: handed a string,
@@ -77,8 +96,15 @@ export function verifyToken(token: string, settings: TokenSettings): Principal {
   }
   if (!payload) throw new UnauthorizedError(reason);
   if (typeof payload.exp !== 'number') throw new UnauthorizedError('the token has no expiry (exp)');
+  // A date JavaScript cannot hold (exp: 1e300) would poison every later use of it.
+  if (!Number.isSafeInteger(payload.exp) || payload.exp > MAX_EXP) throw new UnauthorizedError('the token expiry (exp) is not a usable date');
   if (typeof payload.tenant !== 'string' || !payload.tenant) throw new UnauthorizedError('the token has no tenant claim');
-  if (payload.bot !== undefined && typeof payload.bot !== 'string') throw new UnauthorizedError('the token bot claim must be a string');
+  if (!CLAIM_TEXT.test(payload.tenant) || !payload.tenant.isWellFormed())
+    throw new UnauthorizedError('the token tenant claim holds characters a tenant id cannot');
+  if (typeof payload.sub === 'string' && (!CLAIM_TEXT.test(payload.sub) || !payload.sub.isWellFormed()))
+    throw new UnauthorizedError('the token sub claim holds characters a subject cannot');
+  if (payload.bot !== undefined && (typeof payload.bot !== 'string' || !ID_PATTERN.test(payload.bot)))
+    throw new UnauthorizedError('the token bot claim must be a bot id');
   return {
     subject: typeof payload.sub === 'string' ? payload.sub : 'anonymous',
     tenantId: payload.tenant,

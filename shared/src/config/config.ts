@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** Development signing key. Printed by the local launcher; refused in production. */
-export const DEV_JWT_SECRET = 'botport-development-secret-do-not-use-in-production';
+import { DEV_JWT_SECRET } from '../auth/tokens';
 
 const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
 
@@ -116,6 +114,9 @@ const schema = z
 export type Config = z.infer<typeof schema>;
 
 export class ConfigError extends Error {}
+
+/** The server's own key (page tokens, sealed secrets, dashboard sessions): SECRETS_KEY, else derived from JWT_SECRET. */
+export const secretsKey = (c: Pick<Config, 'SECRETS_KEY' | 'JWT_SECRET'>): string => c.SECRETS_KEY ?? (c.JWT_SECRET as string);
 
 /** Reads and validates the environment once; every problem names its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -27,6 +27,16 @@ export abstract class JobRecords<R, Row extends object> {
     return rows[0] && this.toRecord(rows[0]);
   }
 
+  /** The tenant's records in their seven-day history, counted by status, and the ids of those InProgress. */
+  async tally(tenantId: string): Promise<{ byStatus: Record<string, number>; inProgress: string[] }> {
+    const { rows } = await this.db.query<{ status: string; n: number; ids: string[] }>(
+      `SELECT status, count(*)::int AS n, (array_agg(${this.idColumn}) FILTER (WHERE status = 'InProgress'))[1:1000] AS ids
+         FROM ${this.table} WHERE tenant_id = $1 GROUP BY status`,
+      [tenantId],
+    );
+    return { byStatus: Object.fromEntries(rows.map((r) => [r.status, r.n])), inProgress: rows.flatMap((r) => r.ids ?? []) };
+  }
+
   async countUnfinished(tenantId: string): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE tenant_id = $1 AND status = 'InProgress'`, [
       tenantId,

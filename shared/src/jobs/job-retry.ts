@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { Principal } from '../auth/tokens';
+import { isOperator, type Principal } from '../auth/tokens';
 import { ConflictError, NotFoundError } from '../errors';
 import { ExportRecords } from '../exports/export-record';
 import { ImportRecords } from '../imports/import-record';
@@ -14,7 +14,7 @@ export interface RetryResult {
 }
 
 /**
- * An operator's retry of one export or import of their tenant (`botport jobs
+ * A retry of one export or import by a tenant's admin or the operator (`botport jobs
  * retry`): a Failed job runs again; an InProgress job whose queue entry is
  * lost or finished is queued again (what the reconciler does on its own
  * schedule). Anything else is refused with the reason.
@@ -31,13 +31,16 @@ export class JobRetries {
     this.imports = new ImportRecords(db);
   }
 
+  /** A tenant's admin retries its own tenant's jobs; the operator, any tenant's. */
   async retry(principal: Principal, id: string): Promise<RetryResult> {
-    const tenant = principal.tenantId;
-    const asExport = await this.exports.get(tenant, id);
+    const find = <R>(records: { get(tenantId: string, id: string): Promise<R | undefined>; getById(id: string): Promise<R | undefined> }) =>
+      isOperator(principal) ? records.getById(id) : records.get(principal.tenantId, id);
+    const asExport = await find(this.exports);
     const kind = asExport ? 'export' : 'import';
-    const record = asExport ?? (await this.imports.get(tenant, id));
+    const record = asExport ?? (await find(this.imports));
     if (!record) throw new NotFoundError(`no export or import ${id} was found`);
     const records = kind === 'export' ? this.exports : this.imports;
+    const tenant = record.tenantId;
 
     if (record.status === 'Failed') {
       if (record.hasPassword) throw new ConflictError(`${kind} ${id} was password-protected; its password is not kept after a failure, so start it again`);

@@ -42,6 +42,16 @@ export interface QueueSettings extends RedisSettings {
 const STATES_THAT_RUN = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 export const runsByItself = (state: string): boolean => STATES_THAT_RUN.has(state);
 
+/** How many jobs of a queue are in each state. */
+export interface QueueCounts {
+  queue: string;
+  waiting: number;
+  active: number;
+  failed: number;
+  delayed: number;
+  completed: number;
+}
+
 /** Job names on the maintenance queue. */
 export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', deleteImport: 'delete-import', sweepExpired: 'sweep-expired', notify: 'notify' } as const;
 
@@ -103,8 +113,8 @@ export class JobQueues {
     return job ? await job.getState() : 'missing';
   }
 
-  /** Waiting, active, failed, delayed and completed counts of every queue. */
-  async counts(): Promise<{ queue: string; waiting: number; active: number; failed: number; delayed: number; completed: number }[]> {
+  /** Waiting, active, failed, delayed and completed counts of every queue, every tenant's jobs together (the operator's view). */
+  async counts(): Promise<QueueCounts[]> {
     return Promise.all(
       [this.exports, this.imports, this.maintenance].map(async (q) => {
         const c = await q.getJobCounts('waiting', 'active', 'failed', 'delayed', 'completed', 'prioritized');

@@ -1,53 +1,79 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { ExportRecords, ImportRecords, JobRetries, MAINTENANCE_JOBS, UnauthorizedError } from '@botport/shared';
-import { Router } from 'express';
+import { ExportRecords, ImportRecords, isOperator, JobRetries, MAINTENANCE_JOBS, secretsKey, tenantJobCounts, UnauthorizedError } from '@botport/shared';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
-import { ADMIN_COOKIE, authenticate, bearerToken, requireScope } from '../../http/auth';
+import { authenticate, bearerToken, requireAdminOrOperator, requireOperator } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { parse } from '../../http/validate';
 import { problemHandler } from '../native/problem';
+import { OperatorSessions, SESSION_COOKIE } from './operator-session';
 
 export const sweepBody = z.object({ dryRun: z.boolean().default(false) }).strict();
 
-/** The dashboard's cookie never outlives its token, nor an hour. */
-const SESSION_MAX_SECONDS = 3600;
+const BOARD_PATH = '/admin/board';
+
+function cookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
 
 /**
- * `/admin`: what operators and the CLI need, behind the `admin` scope:
- * queue counts, retrying a job, running the sweeper (or seeing what it
- * would remove), and bull-board. The dashboard is a browser page, so besides
- * the bearer header it accepts the token from an HttpOnly cookie that
- * `POST /admin/session` sets (SameSite=Strict, path /admin only).
+ * `/admin`. A tenant's `admin` sees its own tenant's jobs (counted from
+ * PostgreSQL) and retries them. The operator (scope `operator`) runs botport
+ * itself: counts across tenants, any tenant's retry, the sweeper, and
+ * bull-board — which shows every tenant's jobs and can pause or clean the
+ * shared queues, so it is the operator's alone. A browser cannot send a
+ * bearer header, so `POST /admin/session` (bearer only) sets a short-lived
+ * signed cookie that opens the dashboard and nothing else.
  */
 export function adminRouter(ctx: ApiContext): Router {
   const r = Router();
   const retries = new JobRetries(ctx.db, ctx.queues);
   const exportRecords = new ExportRecords(ctx.db);
   const importRecords = new ImportRecords(ctx.db);
-  r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config, { adminCookie: true }), requireScope('admin'));
+  const sessions = new OperatorSessions(secretsKey(ctx.config));
+  const bearer = authenticate(ctx.config);
 
-  // Only from a bearer header: a cookie cannot renew itself.
-  r.post('/session', (req, res) => {
-    const token = bearerToken(req);
-    if (!token) throw new UnauthorizedError('send the token as a bearer header to open a dashboard session');
-    const seconds = Math.max(0, Math.min(SESSION_MAX_SECONDS, Math.floor((res.locals.principal.expiresAt.getTime() - Date.now()) / 1000)));
-    res.cookie(ADMIN_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/admin', maxAge: seconds * 1000 });
+  /** The dashboard: the operator by bearer header, or by the session cookie. */
+  function dashboardAccess(req: Request, res: Response, next: NextFunction) {
+    if (bearerToken(req)) return bearer(req, res, () => requireOperator(req, res, next));
+    const principal = sessions.verify(cookie(req, SESSION_COOKIE));
+    if (!principal) return next(new UnauthorizedError('open the dashboard from the console, or send an operator token as a bearer header'));
+    res.locals.principal = principal;
+    next();
+  }
+
+  const board = new ExpressAdapter().setBasePath(BOARD_PATH);
+  createBullBoard({ queues: [ctx.queues.exports, ctx.queues.imports, ctx.queues.maintenance].map((q) => new BullMQAdapter(q)), serverAdapter: board });
+  r.use('/board', Router().use(dashboardAccess, board.getRouter()));
+
+  r.use(jsonBody(ctx.config.BODY_LIMIT), bearer);
+
+  // Only from a bearer header: a session cannot renew itself.
+  r.post('/session', requireOperator, (req, res) => {
+    const { value, seconds } = sessions.issue(res.locals.principal);
+    res.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: BOARD_PATH, maxAge: seconds * 1000, encode: String });
     res.status(204).end();
   });
 
-  r.get('/queues', async (_req, res) => {
-    res.json({ queues: await ctx.queues.counts() });
+  r.get('/queues', requireAdminOrOperator, async (_req, res) => {
+    const p = res.locals.principal;
+    if (isOperator(p)) return res.json({ scope: 'all', queues: await ctx.queues.counts() });
+    res.json({ scope: 'tenant', tenant: p.tenantId, queues: await tenantJobCounts(ctx.db, ctx.queues, p.tenantId) });
   });
 
-  r.post('/jobs/:jobId/retry', async (req, res) => {
+  r.post('/jobs/:jobId/retry', requireAdminOrOperator, async (req, res) => {
     res.status(202).json(await retries.retry(res.locals.principal, String(req.params.jobId)));
   });
 
-  // Counts only: the sweeper works across tenants, so its dry run names no tenant's jobs.
-  r.post('/sweep', async (req, res) => {
+  // The sweeper works across tenants, and so do its counts.
+  r.post('/sweep', requireOperator, async (req, res) => {
     const { dryRun } = parse(sweepBody, req.body ?? {});
     const expired = {
       exports: await exportRecords.countExpired(),
@@ -57,10 +83,6 @@ export function adminRouter(ctx: ApiContext): Router {
     if (!dryRun) await ctx.queues.maintenance.add(MAINTENANCE_JOBS.sweepExpired, {}, { jobId: `sweep-now-${Date.now()}` });
     res.status(dryRun ? 200 : 202).json({ dryRun, expired, queued: !dryRun });
   });
-
-  const board = new ExpressAdapter().setBasePath('/admin/board');
-  createBullBoard({ queues: [ctx.queues.exports, ctx.queues.imports, ctx.queues.maintenance].map((q) => new BullMQAdapter(q)), serverAdapter: board });
-  r.use('/board', board.getRouter());
 
   r.use(problemHandler);
   return r;
