@@ -35,3 +35,4 @@ export * from './secrets/sealed-secrets';
 export * from './metrics/registry';
 export * from './notifications/notifications';
 export * from './context';
+export * from './input/input-guard';

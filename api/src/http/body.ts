@@ -1,13 +1,24 @@
 import express from 'express';
-import { PayloadTooLargeError, ValidationError } from '@botport/shared';
+import { guardJson, PayloadTooLargeError, ValidationError } from '@botport/shared';
 import type { NextFunction, Request, Response } from 'express';
 
-/** JSON body parsing whose failures are AppErrors, so each surface answers in its own shape. */
+/**
+ * JSON body parsing whose failures are AppErrors, so each surface answers in
+ * its own shape; the parsed body passes the input guard (no NUL, no lone
+ * surrogate, no nesting past MAX_JSON_DEPTH) before any route reads it.
+ */
 export function jsonBody(limit: string) {
   const parse = express.json({ limit, type: ['application/json', 'application/*+json', 'application/x-amz-json-1.1'] });
   return (req: Request, res: Response, next: NextFunction) =>
     parse(req, res, (err?: unknown) => {
-      if (!err) return next();
+      if (!err) {
+        try {
+          guardJson(req.body, 'the request body');
+        } catch (refused) {
+          return next(refused); // called back from the body stream: a throw here would escape Express
+        }
+        return next();
+      }
       const e = err as { type?: string; status?: number };
       if (e.type === 'entity.too.large') return next(new PayloadTooLargeError(`the request body exceeds ${limit}`));
       if (e.type === 'entity.parse.failed') return next(new ValidationError('the request body is not valid JSON'));

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { textProblem } from '../input/input-guard';
 import { newId } from '../ids';
 import { inTransaction, UNIQUE_VIOLATION } from '../store/db';
 import { type Component, componentKey, type ComponentRef, dependenciesOf } from './definition';
@@ -77,6 +78,7 @@ export class BotStore {
   /** Keyset pagination by name (names are unique per tenant); the cursor is the last name seen. */
   async list(tenantId: string, limit: number, cursor?: string): Promise<{ bots: Bot[]; nextCursor?: string }> {
     const after = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+    if (textProblem(after)) throw new ValidationError('cursor is not a cursor this listing gave out');
     const { rows } = await this.db.query<BotRow>(
       `SELECT bot_id, name, description, created_at, updated_at FROM bots
         WHERE tenant_id = $1 AND name COLLATE "C" > $2 ORDER BY name COLLATE "C" LIMIT $3`,

@@ -1,12 +1,16 @@
 import { ValidationError } from '../errors';
+import { guardJson } from '../input/input-guard';
 
-/** An archive entry's JSON, or a refusal that names the entry. */
+/** An archive entry's JSON, or a refusal that names the entry (and, past the input guard, the field). */
 export function parseJsonEntry(data: Buffer, name: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(data.toString('utf8'));
+    value = JSON.parse(data.toString('utf8'));
   } catch (err) {
     throw new ValidationError(`entry '${name}' is not valid JSON: ${(err as Error).message}`);
   }
+  guardJson(value, `entry '${name}'`);
+  return value;
 }
 
 /** An archive entry's JSON object, or a refusal that names the entry. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import { authenticate, bearerToken, requireAdminOrOperator, requireOperator } from '../../http/auth';
 import { jsonBody } from '../../http/body';
+import { guardRequest } from '../../http/input';
 import { parse } from '../../http/validate';
 import { problemHandler } from '../native/problem';
 import { OperatorSessions, SESSION_COOKIE } from './operator-session';
@@ -51,6 +52,7 @@ export function adminRouter(ctx: ApiContext): Router {
 
   const board = new ExpressAdapter().setBasePath(BOARD_PATH);
   createBullBoard({ queues: [ctx.queues.exports, ctx.queues.imports, ctx.queues.maintenance].map((q) => new BullMQAdapter(q)), serverAdapter: board });
+  r.use(guardRequest);
   r.use('/board', Router().use(dashboardAccess, board.getRouter()));
 
   r.use(jsonBody(ctx.config.BODY_LIMIT), bearer);

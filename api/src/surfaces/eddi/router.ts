@@ -1,9 +1,10 @@
 import { type ExportRecord, type ImportRecord, NotFoundError, ValidationError, VERSION_PATTERN } from '@botport/shared';
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import { type Response, Router } from 'express';
 import type { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
 import { receiveZipBody } from '../../http/archive-upload';
-import { setRetryAfter, toAppError } from '../../http/errors';
+import { guardRequest } from '../../http/input';
+import { errorHandler } from '../../http/errors';
 
 const POLL_MS = 100;
 const RETRY_AFTER_SECONDS = 2;
@@ -13,12 +14,9 @@ const FILE = /^([0-9A-Za-z]{10})-(DRAFT|[1-9][0-9]*)-([0-9A-Za-z]{10})\.zip$/;
 const fileName = (r: ExportRecord) => `${r.botId}-${r.botVersion}-${r.exportId}.zip`;
 
 /** EDDI's errors: the status and `{"error": message}`. */
-function eddiErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
-  if (res.headersSent) return next(err);
-  const e = toAppError(err, req);
-  setRetryAfter(res, e);
+const eddiErrorHandler = errorHandler((e, res) => {
   res.status(e.status).json({ error: e.message });
-}
+});
 
 /**
  * The EDDI surface (mounted at /backup): POST /backup/export/{botId} answers
@@ -26,7 +24,7 @@ function eddiErrorHandler(err: unknown, req: Request, res: Response, next: NextF
  */
 export function eddiRouter(ctx: ApiContext): Router {
   const r = Router();
-  r.use(authenticate(ctx.config));
+  r.use(guardRequest, authenticate(ctx.config));
   const base = ctx.config.PUBLIC_BASE_URL ?? '';
   const locationOf = (record: ExportRecord) => `${base}/backup/export/${fileName(record)}`;
 

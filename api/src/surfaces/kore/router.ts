@@ -5,6 +5,7 @@ import type { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
 import { receiveMultipartFile } from '../../http/archive-upload';
 import { jsonBody } from '../../http/body';
+import { guardRequest } from '../../http/input';
 import { fromKore, koreExportFields } from '../../http/export-options';
 import { parse } from '../../http/validate';
 import { koreErrorHandler } from './errors';
@@ -71,7 +72,7 @@ function koreExport(r: ExportRecord) {
 /** The Kore.ai surface: bot export and import with their status, Kore's `auth` header and error shape. */
 export function koreRouter(ctx: ApiContext): Router {
   const r = Router();
-  r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config, { koreHeader: true }));
+  r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config, { koreHeader: true }));
 
   r.post('/bot/:botId/export', requireScope('exports:write'), async (req, res) => {
     const body = parse(exportBody, req.body ?? {});

@@ -1,6 +1,5 @@
 import type { ErrorCode } from '@botport/shared';
-import type { NextFunction, Request, Response } from 'express';
-import { setRetryAfter, toAppError } from '../../http/errors';
+import { errorHandler } from '../../http/errors';
 
 /** Amazon Lex V2's error names; an unauthenticated call is AccessDenied (403), as AWS answers. */
 const LEX_ERRORS: Record<ErrorCode, [string, number?]> = {
@@ -18,11 +17,8 @@ const LEX_ERRORS: Record<ErrorCode, [string, number?]> = {
 };
 
 /** Lex's error shape: the status, `x-amzn-ErrorType: <Name>` and `{"message"}`. */
-export function lexErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
-  if (res.headersSent) return next(err);
-  const e = toAppError(err, req);
+export const lexErrorHandler = errorHandler((e, res) => {
   const [name, status] = LEX_ERRORS[e.code];
-  setRetryAfter(res, e);
   res.status(status ?? e.status).setHeader('x-amzn-ErrorType', name);
   res.json({ message: e.message });
-}
+});

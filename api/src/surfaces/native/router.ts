@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ApiContext } from '../../context';
 import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
+import { guardRequest } from '../../http/input';
 import { botsRouter } from './bots';
 import { nativeExportsRouter } from './exports';
 import { nativeImportsRouter } from './imports';
@@ -10,7 +11,7 @@ import { problemHandler } from './problem';
 /** `/v1`: botport's own surface. */
 export function nativeRouter(ctx: ApiContext): Router {
   const r = Router();
-  r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
+  r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use('/bots', botsRouter(ctx));
   r.use('/exports', nativeExportsRouter(ctx));
   r.use('/imports', nativeImportsRouter(ctx));

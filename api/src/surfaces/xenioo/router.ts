@@ -1,12 +1,22 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError, definitionJson, replaceDraft, takeOncePer, validateDefinition, ValidationError, withSnapshot } from '@botport/shared';
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import {
+  ForbiddenError,
+  UnauthorizedError,
+  definitionJson,
+  replaceDraft,
+  takeOncePer,
+  validateDefinition,
+  ValidationError,
+  withSnapshot,
+} from '@botport/shared';
+import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
-import { setRetryAfter, toAppError } from '../../http/errors';
+import { guardRequest } from '../../http/input';
+import { errorHandler } from '../../http/errors';
 import { parse } from '../../http/validate';
 
 const BACKUP_WINDOW_SECONDS = 3600;
@@ -14,26 +24,23 @@ const BACKUP_WINDOW_SECONDS = 3600;
 export const restoreBody = z.object({ botId: z.string(), name: z.string().optional(), exportedAt: z.string().optional(), definition: z.unknown() }).strict();
 
 /** Xenioo answers a bad token or a missing permission with 400, and `{"message"}`. */
-function xeniooErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
-  if (res.headersSent) return next(err);
-  const e = toAppError(err, req);
-  setRetryAfter(res, e);
+const xeniooErrorHandler = errorHandler((e, res) => {
   const status = e.code === 'Unauthorized' || e.code === 'Forbidden' ? 400 : e.status;
   res.status(status).json({ message: e.message, ...(e instanceof ValidationError && e.errors.length && { errors: e.errors }) });
-}
+});
 
 /** The bot a Xenioo bot token acts on; it needs the `backup` scope. */
 function tokenBot(res: Response): string {
   const p = res.locals.principal;
-  if (!p.botId) throw new AppError('Unauthorized', 'the token is not a bot token (no bot claim)', 401);
-  if (!p.scopes.has('backup') && !p.scopes.has('admin')) throw new AppError('Forbidden', "the token lacks the 'backup' scope", 403);
+  if (!p.botId) throw new UnauthorizedError('the token is not a bot token (no bot claim)');
+  if (!p.scopes.has('backup') && !p.scopes.has('admin')) throw new ForbiddenError("the token lacks the 'backup' scope");
   return p.botId;
 }
 
 /** The Xenioo surface: a bot's full backup (throttled to one per hour) and its restore. */
 export function xeniooRouter(ctx: ApiContext): Router {
   const r = Router();
-  r.use(jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
+  r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
 
   r.get('/backup', async (_req, res) => {
     const botId = tokenBot(res);
