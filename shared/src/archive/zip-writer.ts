@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { PayloadTooLargeError } from '../errors';
 import { AES_METHOD, AES_VERSION_NEEDED, aesExtraField, encryptEntry } from './winzip-aes';
 
 const deflateRaw = promisify(zlib.deflateRaw);
@@ -84,7 +85,7 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
         break;
       }
       const { name, data } = next.value;
-      if (data.length >= UINT32_MAX) throw new Error(`zip entry ${name} is too large`);
+      if (data.length >= UINT32_MAX) throw new PayloadTooLargeError(`${name} is 4 GiB or more, more than one zip entry holds`);
       pending.push({ name: Buffer.from(name, 'utf8'), size: data.length, crc: zlib.crc32(data), prepared: prepare(data, level, options.password) });
       inFlight += data.length;
     }

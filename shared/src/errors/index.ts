@@ -20,11 +20,17 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * `permanent`: retrying cannot help (bad input, a bot gone, a conflict), so
+ * a job failing with it fails at once; otherwise (an outage) it is retried.
+ * Each class says which it is; a surface's status code has no say in it.
+ */
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly status: number,
+    readonly permanent: boolean,
   ) {
     super(message);
     this.name = new.target.name;
@@ -36,59 +42,62 @@ export class ValidationError extends AppError {
     message: string,
     readonly errors: FieldError[] = [],
   ) {
-    super('Validation', message, 400);
+    super('Validation', message, 400, true);
   }
 }
 export class UnauthorizedError extends AppError {
   constructor(message = 'a valid bearer token is required') {
-    super('Unauthorized', message, 401);
+    super('Unauthorized', message, 401, true);
   }
 }
 export class ForbiddenError extends AppError {
   constructor(message: string) {
-    super('Forbidden', message, 403);
+    super('Forbidden', message, 403, true);
   }
 }
 export class NotFoundError extends AppError {
   constructor(message: string) {
-    super('NotFound', message, 404);
+    super('NotFound', message, 404, true);
   }
 }
 export class ConflictError extends AppError {
   constructor(message: string) {
-    super('Conflict', message, 409);
+    super('Conflict', message, 409, true);
   }
 }
 export class PreconditionFailedError extends AppError {
   constructor(message: string) {
-    super('PreconditionFailed', message, 412);
+    super('PreconditionFailed', message, 412, true);
   }
 }
 export class QuotaExceededError extends AppError {
   constructor(message: string) {
-    super('QuotaExceeded', message, 402);
+    super('QuotaExceeded', message, 402, true);
   }
 }
+/** Retry later: the window it names ends. */
 export class ThrottledError extends AppError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super('Throttled', message, 429);
+    super('Throttled', message, 429, false);
   }
 }
 export class PayloadTooLargeError extends AppError {
   constructor(message: string) {
-    super('PayloadTooLarge', message, 413);
+    super('PayloadTooLarge', message, 413, true);
   }
 }
+/** A dependency (PostgreSQL, Redis, S3) is out of reach for now. */
 export class UnavailableError extends AppError {
   constructor(message: string) {
-    super('Unavailable', message, 503);
+    super('Unavailable', message, 503, false);
   }
 }
+/** Something broke on our side; `permanent` when trying again cannot change it (a secret sealed under another key). */
 export class InternalError extends AppError {
-  constructor(message = 'internal error') {
-    super('Internal', message, 500);
+  constructor(message = 'internal error', options: { permanent?: boolean } = {}) {
+    super('Internal', message, 500, options.permanent ?? false);
   }
 }

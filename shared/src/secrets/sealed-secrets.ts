@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { InternalError } from '../errors';
 
 const VERSION = 'v1';
 
@@ -25,13 +26,14 @@ export class SealedSecrets {
   /** The secret, or an error (never naming it) when the seal was made under another key or altered. */
   unseal(sealed: string): string {
     const [version, iv, data, tag] = sealed.split('.');
-    if (version !== VERSION || !iv || !data || !tag) throw new Error('a sealed secret is malformed');
+    if (version !== VERSION || !iv || !data || !tag) throw new InternalError('a sealed secret is malformed', { permanent: true });
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     try {
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error('a sealed secret cannot be opened: was SECRETS_KEY changed?');
+      // No retry opens it: the job fails at once, saying why.
+      throw new InternalError('the archive password was sealed under another SECRETS_KEY and cannot be opened; start the job again', { permanent: true });
     }
   }
 }

@@ -9,10 +9,20 @@ export function failureReasons(err: unknown): string[] {
 }
 
 /**
- * Decides what a job's error means. 4xx-class errors (bad archive, bot gone)
- * will not fix themselves: the record fails at once and the job is not
- * retried. Anything else (an outage) is retried with backoff, and fails the
- * record only on the last attempt. Always throws, so BullMQ sees the failure.
+ * Whether trying again could help. The error says so itself (AppError's
+ * `permanent`); besides, PostgreSQL's data exceptions (SQLSTATE class 22:
+ * text it cannot store) and a blown stack come from the input, not the moment.
+ */
+function isPermanent(err: unknown): boolean {
+  if (err instanceof AppError) return err.permanent;
+  return err instanceof RangeError || /^22[0-9A-Z]{3}$/.test(String((err as { code?: unknown })?.code));
+}
+
+/**
+ * Decides what a job's error means. A permanent one (bad archive, bot gone,
+ * a password sealed under another key) fails the record at once and the job
+ * is not retried. Anything else (an outage) is retried with backoff, and fails
+ * the record only on the last attempt. Always throws, so BullMQ sees the failure.
  */
 export async function settleFailure(
   job: Job,
@@ -21,7 +31,7 @@ export async function settleFailure(
   fail: (reasons: string[]) => Promise<void>,
   log: Logger,
 ): Promise<never> {
-  const permanent = err instanceof AppError && err.status < 500;
+  const permanent = isPermanent(err);
   const attempt = job.attemptsMade + 1;
   if (permanent || attempt >= (job.opts.attempts ?? 1)) {
     const reasons = permanent ? failureReasons(err) : [`${what} failed after ${attempt} attempts: ${(err as Error).message}`];
