@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { call, createBotWith, newTenant, startImport, storeSnapshot, token, useApiAndWorker, waitForImport } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { botportFiles, rawZip, withManifest, zipOf } from '../support/archives';
@@ -7,6 +8,27 @@ const MB = 1024 * 1024;
 const stack = useApiAndWorker({ IMPORT_MAX_ARCHIVE_BYTES: String(16 * MB) });
 
 const valid = () => withManifest(botportFiles(demoBot('Target')));
+
+/** The demo bot with one dialog's body replaced by `body` (JSON text), the manifest recomputed. */
+const withCheckoutBody = (body: string) => {
+  const files = botportFiles(demoBot('Target'));
+  files.set('bot/dialog/Checkout.json', Buffer.from(`{"kind":"dialog","name":"Checkout","body":${body}}`));
+  return zipOf(withManifest(files));
+};
+
+/** A LexJson archive whose intent folder also holds `extra` (path under the folder → bytes). */
+const lexWith = (extra: Record<string, Buffer>) => {
+  const folder = 'Target/BotLocales/en_US';
+  return zipOf(
+    new Map([
+      ['Manifest.json', Buffer.from(JSON.stringify({ metaData: { schemaVersion: '1', fileFormat: 'LexJson', resourceType: 'BOT' } }))],
+      ['Target/Bot.json', Buffer.from(JSON.stringify({ name: 'Target' }))],
+      [`${folder}/BotLocale.json`, Buffer.from(JSON.stringify({ identifier: 'en_US', nluConfidenceThreshold: 0.4 }))],
+      [`${folder}/Intents/Hello/Intent.json`, Buffer.from(JSON.stringify({ name: 'Hello', sampleUtterances: [{ utterance: 'hi' }] }))],
+      ...Object.entries(extra).map(([name, data]) => [`${folder}/Intents/Hello/${name}`, data] as [string, Buffer]),
+    ]),
+  );
+};
 
 /**
  * Every hostile archive is imported over an existing bot with Overwrite (the
@@ -83,6 +105,48 @@ const cases: [string, () => Buffer, RegExp][] = [
   ],
   ['no manifest at all', () => zipOf(botportFiles(demoBot('Target'))), /the archive has no manifest, so its format is unknown/],
   [
+    'a CRC-32 that does not match the data',
+    () => rawZip([{ name: 'manifest.json', data: Buffer.from('{"format":"BotportJson"}'), deflate: true, crc: 0x12345678 }]),
+    /entry 'manifest\.json' is damaged: its CRC-32 does not match its data/,
+  ],
+  [
+    'small entries (under a megabyte) that each expand a thousandfold',
+    () =>
+      rawZip(Array.from({ length: 100 }, (_, i) => ({ name: `Target/BotLocales/en_US/Intents/X/f${i}.bin`, data: Buffer.alloc(1_000_000), deflate: true }))),
+    /entry 'Target\/BotLocales\/en_US\/Intents\/X\/f0\.bin' expands \d+:1, more than the 200:1 allowed/,
+  ],
+  [
+    'JSON nested 5,000 levels inside an entry',
+    // Keys that differ, so the entry does not compress past the ratio limit first.
+    () => withCheckoutBody(`${Array.from({ length: 5000 }, (_, i) => `{"n${i}":`).join('')}1${'}'.repeat(5000)}`),
+    /entry 'bot\/dialog\/Checkout\.json' is refused: \$\.body(\.n\d+){99} nests deeper than 100 levels/,
+  ],
+  [
+    'a NUL character inside an entry',
+    () => withCheckoutBody('{"say":"a\\u0000b"}'),
+    /entry 'bot\/dialog\/Checkout\.json' is refused: \$\.body\.say holds a NUL character/,
+  ],
+  [
+    'a lone UTF-16 surrogate inside an entry',
+    () => withCheckoutBody('{"nodes":[{"text":"\\ud800"}]}'),
+    /entry 'bot\/dialog\/Checkout\.json' is refused: \$\.body\.nodes\[0\]\.text holds a lone UTF-16 surrogate/,
+  ],
+  [
+    'two component names that differ only by Unicode normalization',
+    () => {
+      const files = botportFiles(demoBot('Target'));
+      files.set('bot/action/Cafe1.json', Buffer.from(JSON.stringify({ kind: 'action', name: 'Caf\u00e9', body: {} })));
+      files.set('bot/action/Cafe2.json', Buffer.from(JSON.stringify({ kind: 'action', name: 'Cafe\u0301', body: {} })));
+      return zipOf(withManifest(files));
+    },
+    /the archive holds action 'Café' twice/,
+  ],
+  [
+    'a Lex intent folder holding more than a megabyte of files that are not Lex definitions',
+    () => lexWith({ 'payload.bin': randomBytes(1_200_000) }),
+    /folder 'Intents\/Hello' \(en_US\) holds more than 1 MB of files that are not Lex definitions \(at 'Target\/BotLocales\/en_US\/Intents\/Hello\/payload\.bin'\)/,
+  ],
+  [
     'a component that breaks the rules',
     () => {
       const files = botportFiles(demoBot('Target'));
@@ -111,6 +175,8 @@ describe('hostile archives end Failed with a clear reason and change nothing', (
     const done = await waitForImport(stack.api, bearer, started.body.importId, 20000);
     expect(done.importStatus).toBe('Failed');
     expect(done.failureReasons.join('\n')).toMatch(reason);
+    // Refused on the first attempt: nothing in the archive gets better by trying again.
+    expect(done.failureReasons.join('\n')).not.toMatch(/after \d+ attempts/);
     expect(Date.now() - startedAt).toBeLessThan(15000);
     expect(await storeSnapshot(stack.api.ctx.db, tenant)).toEqual(before);
   });

@@ -15,6 +15,8 @@ export interface RawEntry {
   unixMode?: number;
   /** The uncompressed size the headers claim, when it should differ from the truth. */
   declaredSize?: number;
+  /** The CRC-32 the headers claim, when it should differ from the data's. */
+  crc?: number;
 }
 
 const u16 = (n: number) => {
@@ -39,12 +41,15 @@ const u64 = (n: number) => {
  * ZIP64 end records when there are more than 65,535 entries.
  */
 export function rawZip(entries: RawEntry[]): Buffer {
+  // The same data (a bomb's thousand copies) is deflated once.
+  const deflated = new Map<Buffer, Buffer>();
+  const deflate = (data: Buffer) => deflated.get(data) ?? deflated.set(data, zlib.deflateRawSync(data)).get(data)!;
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
     const name = typeof e.name === 'string' ? Buffer.from(e.name, 'utf8') : e.name;
-    const body = e.deflate ? zlib.deflateRawSync(e.data) : e.data;
+    const body = e.deflate ? deflate(e.data) : e.data;
     const size = e.declaredSize ?? e.data.length;
     const flags = (e.flags ?? 0) | 0x800;
     const common = Buffer.concat([
@@ -52,7 +57,7 @@ export function rawZip(entries: RawEntry[]): Buffer {
       u16(e.deflate ? 8 : 0),
       u16(0),
       u16(0x21),
-      u32(zlib.crc32(e.data)),
+      u32(e.crc ?? zlib.crc32(e.data)),
       u32(body.length),
       u32(size),
       u16(name.length),

@@ -79,9 +79,9 @@ export function aesExtraField(method: number): Buffer {
   return f;
 }
 
-/** Reads a 0x9901 extra field: the compression method underneath, and whether it is AES-256. */
-export function readAesExtraField(extra: { id: number; data: Buffer }[]): { method: number; strength: number } | undefined {
+/** Reads a 0x9901 extra field: AE-1 or AE-2, whether it is AES-256, and the compression method underneath. */
+export function readAesExtraField(extra: { id: number; data: Buffer }[]): { vendorVersion: number; method: number; strength: number } | undefined {
   const f = extra.find((e) => e.id === 0x9901);
   if (!f || f.data.length < 7) return undefined;
-  return { strength: f.data.readUInt8(4), method: f.data.readUInt16LE(5) };
+  return { vendorVersion: f.data.readUInt16LE(0), strength: f.data.readUInt8(4), method: f.data.readUInt16LE(5) };
 }

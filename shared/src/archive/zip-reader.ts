@@ -12,6 +12,8 @@ export interface ArchiveLimits {
   IMPORT_MAX_ENTRIES: number;
   IMPORT_MAX_ENTRY_BYTES: number;
   IMPORT_MAX_COMPRESSION_RATIO: number;
+  /** Uncompressed bytes one import may hold at once: read ahead, being parsed, a component's files. */
+  IMPORT_MEMORY_BUDGET_BYTES: number;
 }
 
 export interface ArchiveEntry {
@@ -27,15 +29,14 @@ export interface OpenArchive {
   read(name: string): Promise<Buffer>;
   /** Reads entries in the given order, inflating a few ahead (bounded by bytes) while the caller works. */
   readInOrder(names: string[]): AsyncGenerator<{ name: string; data: Buffer }>;
+  /** The import's memory budget: what a reader may hold at once (see IMPORT_MEMORY_BUDGET_BYTES). */
+  budgetBytes: number;
   close(): void;
 }
 
-/** Uncompressed bytes read ahead at most, and entries in flight at most. */
+/** Uncompressed bytes read ahead at most (and never more than a quarter of the budget), entries in flight at most. */
 const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 const READ_AHEAD_ENTRIES = 32;
-
-/** Small entries cannot be bombs whatever their ratio; only big ones are judged by it. */
-const RATIO_APPLIES_ABOVE = 1024 * 1024;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -74,11 +75,13 @@ function checkEntry(entry: yauzl.Entry, name: string, limits: ArchiveLimits, pas
   if (method !== 0 && method !== 8) {
     throw refuse(`entry '${name}' uses compression method ${method}; only stored and deflated entries can be read`);
   }
-  if (entry.uncompressedSize > limits.IMPORT_MAX_ENTRY_BYTES) {
-    throw refuse(`entry '${name}' is ${mb(entry.uncompressedSize)} uncompressed; one entry may be at most ${mb(limits.IMPORT_MAX_ENTRY_BYTES)}`);
+  const maxEntry = Math.min(limits.IMPORT_MAX_ENTRY_BYTES, limits.IMPORT_MEMORY_BUDGET_BYTES);
+  if (entry.uncompressedSize > maxEntry) {
+    throw refuse(`entry '${name}' is ${mb(entry.uncompressedSize)} uncompressed; one entry may be at most ${mb(maxEntry)}`);
   }
+  // Every entry, whatever its size: a thousand small bombs hurt as much as one big one.
   const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
-  if (entry.uncompressedSize > RATIO_APPLIES_ABOVE && ratio > limits.IMPORT_MAX_COMPRESSION_RATIO) {
+  if (ratio > limits.IMPORT_MAX_COMPRESSION_RATIO) {
     throw refuse(`entry '${name}' expands ${Math.round(ratio)}:1, more than the ${limits.IMPORT_MAX_COMPRESSION_RATIO}:1 allowed (a zip bomb?)`);
   }
 }
@@ -131,10 +134,12 @@ export async function openArchive(path: string, limits: ArchiveLimits, password?
       zip.readEntry();
     });
     const read = (name: string) => readEntry(zip, raw.get(name), name, password);
+    const window = Math.min(READ_AHEAD_BYTES, Math.floor(limits.IMPORT_MEMORY_BUDGET_BYTES / 4));
     return {
       entries,
       read,
-      readInOrder: (names) => readAhead(names, read, (name) => entries.get(name)?.size ?? 0),
+      readInOrder: (names) => readAhead(names, read, (name) => entries.get(name)?.size ?? 0, window),
+      budgetBytes: limits.IMPORT_MEMORY_BUDGET_BYTES,
       close: () => zip.close(),
     };
   } catch (err) {
@@ -155,9 +160,15 @@ function readStream(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string, option
   });
 }
 
+/** The CRC-32 the directory records must be the data's: anything else is damage or tampering. */
+function checkCrc(data: Buffer, entry: yauzl.Entry, name: string): Buffer {
+  if (zlib.crc32(data) !== entry.crc32) throw refuse(`entry '${name}' is damaged: its CRC-32 does not match its data`);
+  return data;
+}
+
 async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string, password: string | undefined): Promise<Buffer> {
   if (!entry) throw refuse(`the archive has no entry '${name}'`);
-  if (!(entry.generalPurposeBitFlag & 0x1)) return readStream(zip, entry, name, {});
+  if (!(entry.generalPurposeBitFlag & 0x1)) return checkCrc(await readStream(zip, entry, name, {}), entry, name);
   // yauzl reads the stored bytes; the AES layer and the inflating are ours, bounded by the declared size.
   const stored = await readStream(zip, entry, name, { decodeFileData: false } as yauzl.ZipFileOptions);
   const plain = await decryptEntry(password as string, stored, name);
@@ -169,13 +180,15 @@ async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, nam
       : plain;
   if (data.length !== entry.uncompressedSize)
     throw refuse(`entry '${name}' is damaged: it holds ${data.length} bytes, not the ${entry.uncompressedSize} its header says`);
-  return data;
+  // AE-2 writes no CRC (its authentication code stands in); AE-1 keeps one.
+  return readAesExtraField(entry.extraFields)?.vendorVersion === 1 ? checkCrc(data, entry, name) : data;
 }
 
 async function* readAhead(
   names: string[],
   read: (name: string) => Promise<Buffer>,
   sizeOf: (name: string) => number,
+  windowBytes: number,
 ): AsyncGenerator<{ name: string; data: Buffer }> {
   const inFlight: { name: string; size: number; data: Promise<Buffer> }[] = [];
   let bytes = 0;
@@ -183,7 +196,7 @@ async function* readAhead(
   try {
     while (next < names.length || inFlight.length) {
       // Always keep one going; add more while the window has room.
-      while (next < names.length && (!inFlight.length || (inFlight.length < READ_AHEAD_ENTRIES && bytes + sizeOf(names[next]) <= READ_AHEAD_BYTES))) {
+      while (next < names.length && (!inFlight.length || (inFlight.length < READ_AHEAD_ENTRIES && bytes + sizeOf(names[next]) <= windowBytes))) {
         const name = names[next++];
         const data = read(name);
         data.catch(() => undefined); // awaited below, in order

@@ -72,8 +72,19 @@ const schema = z
       .int()
       .min(1024)
       .default(32 * 1024 * 1024),
-    /** Uncompressed ÷ compressed size of one entry; far above what JSON reaches, far below a zip bomb. */
+    /** Uncompressed ÷ compressed size of any entry; far above what JSON reaches (real exports: under 40), far below a zip bomb. */
     IMPORT_MAX_COMPRESSION_RATIO: z.coerce.number().min(2).default(200),
+    /**
+     * Uncompressed archive bytes one import holds at once (entries read ahead,
+     * the entry being parsed, the files of the component being assembled); an
+     * entry or a component larger than this is refused, naming it. A worker
+     * holds at most IMPORT_CONCURRENCY times this.
+     */
+    IMPORT_MEMORY_BUDGET_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .default(64 * 1024 * 1024),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30000),
     /** How often the sweeper removes jobs past their seven days (one schedule for all workers). */
     SWEEP_INTERVAL_MS: z.coerce

@@ -1,3 +1,4 @@
+import { mb } from '../../archive/byte-limit';
 import type { OpenArchive } from '../../archive/zip-reader';
 import { checkComponent, type Component } from '../../bots/definition';
 import { LOCALE_PATTERN } from '../../bots/kinds';
@@ -39,9 +40,33 @@ async function layoutOf(archive: OpenArchive): Promise<{ bot: string; pathOf: (e
   return { bot: candidates[0], pathOf: (entry) => entry };
 }
 
-/** One file's content as kept among a component's extra files. */
-function extra(data: Buffer, name: string): ExtraFiles[string] {
-  return name.endsWith('.json') ? { json: parseJsonEntry(data, name) } : { base64: data.toString('base64') };
+/** Files botport keeps as they are, per component; a bot's folder holds definitions, not payloads. */
+const MAX_KEPT_BYTES = 1024 * 1024;
+
+/**
+ * The files one component keeps as they are (JSON as its value, anything
+ * else as base64), bounded: more than MAX_KEPT_BYTES of them is no Lex
+ * export, and would sit in one component body, so the archive is refused.
+ */
+class KeptFiles {
+  readonly files: ExtraFiles = {};
+  private bytes = 0;
+
+  constructor(private readonly owner: string) {}
+
+  add(file: string, data: Buffer, path: string): void {
+    this.bytes += data.length;
+    if (this.bytes > MAX_KEPT_BYTES) {
+      throw new ValidationError(
+        `${this.owner} holds more than 1 MB of files that are not Lex definitions (at '${path}'); botport keeps at most 1 MB of them per component`,
+      );
+    }
+    this.files[file] = path.endsWith('.json') ? { json: parseJsonEntry(data, path) } : { base64: data.toString('base64') };
+  }
+
+  get empty(): boolean {
+    return !this.bytes && !Object.keys(this.files).length;
+  }
 }
 
 /** An intent or slot type folder, read whole: its own file, its slots, and files kept as they are. */
@@ -51,6 +76,8 @@ interface Folder {
   name: string;
   files: Map<string, Buffer>;
   paths: Map<string, string>;
+  /** What the folder holds so far: it is assembled whole, within the import's memory budget. */
+  bytes: number;
 }
 
 function folderComponent(f: Folder): Component {
@@ -59,15 +86,15 @@ function folderComponent(f: Folder): Component {
   const data = f.files.get(own);
   if (!data) throw new ValidationError(`folder '${prefix}' (${f.locale}) has no ${own}`);
   const body: Json = { ...parseJsonObject(data, f.paths.get(own)!) };
-  const extras: ExtraFiles = {};
+  const kept = new KeptFiles(`folder '${prefix}' (${f.locale})`);
   const slots: Json[] = [];
   for (const [file, content] of [...f.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (file === own) continue;
     if (f.kind === 'intent' && /^Slots\/[^/]+\/Slot\.json$/.test(file)) slots.push(parseJsonObject(content, f.paths.get(file)!));
-    else extras[file] = extra(content, f.paths.get(file)!);
+    else kept.add(file, content, f.paths.get(file)!);
   }
   if (f.kind === 'intent') body.slots = slots;
-  if (Object.keys(extras).length) body[EXTRA_FILES] = extras;
+  if (!kept.empty) body[EXTRA_FILES] = kept.files;
   return { kind: f.kind, locale: f.locale, name: typeof body.name === 'string' ? body.name : f.name, body };
 }
 
@@ -96,9 +123,9 @@ export const lexJsonReader: ArchiveReader = {
         errors.push(...own.map((e) => ({ path: `${where} ${e.path}`, message: e.message })));
         return component;
       };
-      const botExtras: ExtraFiles = {};
-      const locales = new Map<string, { body?: Json; extras: ExtraFiles }>();
-      const localeOf = (id: string) => locales.get(id) ?? locales.set(id, { extras: {} }).get(id)!;
+      const botExtras = new KeptFiles(`the bot folder '${bot}'`);
+      const locales = new Map<string, { body?: Json; extras: KeptFiles }>();
+      const localeOf = (id: string) => locales.get(id) ?? locales.set(id, { extras: new KeptFiles(`locale ${id}`) }).get(id)!;
       let open: Folder | undefined;
       const close = () => {
         const c = open && check(folderComponent(open), `${bot}/BotLocales/${open.locale}/${open.kind === 'intent' ? 'Intents' : 'SlotTypes'}/${open.name}`);
@@ -115,15 +142,21 @@ export const lexJsonReader: ArchiveReader = {
           if (!open || open.kind !== owner.kind || open.locale !== owner.locale || open.name !== owner.name) {
             const done = close();
             if (done) yield done;
-            open = { kind: owner.kind, locale: owner.locale, name: owner.name, files: new Map(), paths: new Map() };
+            open = { kind: owner.kind, locale: owner.locale, name: owner.name, files: new Map(), paths: new Map(), bytes: 0 };
+          }
+          open.bytes += data.length;
+          if (open.bytes > archive.budgetBytes) {
+            throw new ValidationError(
+              `folder '${path.slice(0, path.length - owner.file.length - 1)}' holds more than ${mb(archive.budgetBytes)}, the most an import holds at once`,
+            );
           }
           open.files.set(owner.file, data);
           open.paths.set(owner.file, path);
         } else if (owner.kind === 'locale') {
           if (owner.file === 'BotLocale.json') localeOf(owner.locale).body = parseJsonObject(data, path);
-          else localeOf(owner.locale).extras[owner.file] = extra(data, path);
+          else localeOf(owner.locale).extras.add(owner.file, data, path);
         } else if (owner.kind === 'bot') {
-          botExtras[owner.file] = extra(data, path);
+          botExtras.add(owner.file, data, path);
         }
         if (errors.length >= MAX_REPORTED) break;
       }
@@ -136,13 +169,13 @@ export const lexJsonReader: ArchiveReader = {
           continue;
         }
         const c = check(
-          { kind: 'locale', locale, name: locale, body: Object.keys(extras).length ? { ...body, [EXTRA_FILES]: extras } : body },
+          { kind: 'locale', locale, name: locale, body: extras.empty ? body : { ...body, [EXTRA_FILES]: extras.files } },
           `${bot}/BotLocales/${locale}/BotLocale.json`,
         );
         if (c) yield c;
       }
       const { name: _n, description: _d, identifier: _i, version: _v, ...settings } = botJson;
-      if (Object.keys(botExtras).length) settings[EXTRA_FILES] = botExtras;
+      if (!botExtras.empty) settings[EXTRA_FILES] = botExtras.files;
       yield { kind: 'botSettings', name: LEX_BOT_SETTINGS, body: settings };
       if (errors.length) throw new ValidationError('the archive holds files that are not valid components', errors.slice(0, MAX_REPORTED));
     }
