@@ -25,7 +25,18 @@ export interface DefinitionDocument {
 
 export const MAX_NAME_LENGTH = 200;
 
-const name = z.string().trim().min(1, 'must not be empty').max(MAX_NAME_LENGTH);
+/**
+ * Bot and component names, stored and compared in Unicode NFC: two names a
+ * person reads as the same (a precomposed é and e + combining accent) are
+ * one name, never two components.
+ */
+export const nameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_NAME_LENGTH)
+  .transform((s) => s.normalize('NFC'));
+const name = nameSchema;
 const kind = z.string().refine(isKind, { message: `must be one of: ${COMPONENT_KINDS.join(', ')}` });
 const ref = z.object({ kind, name, locale: z.string().optional() }).strict();
 

@@ -1,4 +1,4 @@
-import { type ImportRecord, type ImportService, type ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH } from '@botport/shared';
+import { type ImportRecord, type ImportService, type ImportTarget, MERGE_STRATEGIES, nameSchema } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
@@ -8,7 +8,7 @@ import { epoch, listBody, listQuery } from './listing';
 // Lex's own settings for a new bot are accepted and have no effect here.
 const botImportSpecification = z
   .object({
-    botName: z.string().trim().min(1).max(MAX_NAME_LENGTH),
+    botName: nameSchema,
     roleArn: z.string().optional(),
     dataPrivacy: z.unknown().optional(),
     errorLogSettings: z.unknown().optional(),

@@ -12,6 +12,7 @@ import {
   VERSION_PATTERN,
   replaceDraft,
   CATEGORY_ITEMS,
+  nameSchema,
 } from '@botport/shared';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
@@ -19,7 +20,7 @@ import type { ApiContext } from '../../context';
 import { requireScope } from '../../http/auth';
 import { parse } from '../../http/validate';
 
-export const createBot = z.object({ name: z.string().trim().min(1).max(100), description: z.string().max(2000).optional() }).strict();
+export const createBot = z.object({ name: nameSchema, description: z.string().max(2000).optional() }).strict();
 export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(400).optional() });
 export const componentBody = z.object({ body: z.record(z.string(), z.unknown()), refs: z.array(z.unknown()).optional() }).strict();
 

@@ -1,4 +1,4 @@
-import { IdempotencyKeys, type ImportRecord, type ImportTarget, MERGE_STRATEGIES, MAX_NAME_LENGTH, ValidationError } from '@botport/shared';
+import { IdempotencyKeys, type ImportRecord, type ImportTarget, MERGE_STRATEGIES, nameSchema, ValidationError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
@@ -9,7 +9,7 @@ import { botIdSchema, parse } from '../../http/validate';
 /** Where the archive goes: a bot by name, a bot (or one of its locales) by id, or — neither — a new bot. */
 export const startQuery = z
   .object({
-    botName: z.string().trim().min(1).max(MAX_NAME_LENGTH).optional(),
+    botName: nameSchema.optional(),
     botId: botIdSchema.optional(),
     localeId: z.string().min(1).max(20).optional(),
     mergeStrategy: z.enum(MERGE_STRATEGIES).default('FailOnConflict'),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OpenArchive } from '../../archive/zip-reader';
-import { checkComponent, type Component, MAX_NAME_LENGTH } from '../../bots/definition';
+import { checkComponent, type Component, nameSchema } from '../../bots/definition';
 import { type FieldError, ValidationError } from '../../errors';
 import type { ArchiveReader, ImportedBot } from '../format';
 import { parseJsonEntry } from '../json-entry';
@@ -18,7 +18,7 @@ const manifestSchema = z.object({
   entries: z.array(z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().min(0) })),
 });
 
-const botSchema = z.object({ name: z.string().trim().min(1).max(MAX_NAME_LENGTH), description: z.string().max(2000).default('') });
+const botSchema = z.object({ name: nameSchema, description: z.string().max(2000).default('') });
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
   const parsed = schema.safeParse(value);
