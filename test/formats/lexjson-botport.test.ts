@@ -88,6 +88,8 @@ describe('LexJson from bots built in botport', () => {
     const { files } = await exportLexJson(bearer, { botId: source, localeId: 'de_DE' });
     expect(JSON.parse(files.get('Manifest.json')!.toString()).metaData.resourceType).toBe('BOT_LOCALE');
     expect([...files.keys()].filter((n) => n.includes('/BotLocales/')).every((n) => n.startsWith('PizzaBot/BotLocales/de_DE/'))).toBe(true);
+    // As Lex's own locale exports: the structure under the locale, no Bot.json.
+    expect([...files.keys()].filter((n) => n !== 'Manifest.json' && !n.startsWith('PizzaBot/BotLocales/de_DE/'))).toEqual([]);
 
     const englishOnly = { ...doc, bot: { name: 'Target' }, components: doc.components.filter((c) => c.locale !== 'de_DE') };
     const native = await createBotWith(stack.api, bearer, englishOnly);
@@ -105,6 +107,30 @@ describe('LexJson from bots built in botport', () => {
     );
     expect((await waitForImport(stack.api, bearer, started.body.importId)).importStatus).toBe('Completed');
     expect(lexView((await draftOf(stack.api, bearer, lex)).components, 'de_DE')).toEqual(lexView(doc.components, 'de_DE'));
+  });
+
+  test('slot priorities naming slots the archive lacks are repaired keeping the order of the slots that remain', async () => {
+    const bearer = token(newTenant());
+    // Elicited C, then A, then B; slot X no longer exists.
+    const slots = ['A', 'B', 'C'].map((name) => ({ name, slotTypeName: 'AMAZON.Number' }));
+    const priorities = ['X', 'C', 'A', 'B'].map((slotName, i) => ({ priority: i + 1, slotName }));
+    const doc = {
+      formatVersion: 1,
+      bot: { name: 'Ordered' },
+      components: [
+        { kind: 'locale', locale: 'en_US', name: 'en_US', body: { nluConfidenceThreshold: 0.4 } },
+        { kind: 'intent', locale: 'en_US', name: 'Book', body: { sampleUtterances: [{ utterance: 'book' }], slots, slotPriorities: priorities } },
+      ],
+    };
+    const botId = await createBotWith(stack.api, bearer, doc);
+    const { done, files } = await exportLexJson(bearer, { botId });
+    const intent = JSON.parse(files.get('Ordered/BotLocales/en_US/Intents/Book/Intent.json')!.toString());
+    expect(intent.slotPriorities).toEqual([
+      { priority: 1, slotName: 'C' },
+      { priority: 2, slotName: 'A' },
+      { priority: 3, slotName: 'B' },
+    ]);
+    expect(done.notes).toContain("intent 'Book' (en_US): slot priorities were rebuilt to list its 3 slot(s)");
   });
 
   test('what Lex would refuse is repaired with a note: names, a missing fallback intent, a missing threshold', async () => {

@@ -50,13 +50,27 @@ function lexSlot(slot: Json, locale: string, intent: string): Json {
   };
 }
 
-/** Slot priorities must list each slot exactly once; botport's own `priority` orders them when Lex's are missing. */
+/**
+ * Slot priorities must list each slot exactly once. When they do not (slots
+ * left out, or built by botport), they are rebuilt keeping the elicitation
+ * order the intent had: the surviving slots in the order its priorities gave
+ * them, then the slots it did not list, by botport's own `priority`.
+ */
 function slotPriorities(body: Json, slots: Json[]): { priorities: unknown; rebuilt: boolean } {
   if (!slots.length && !Array.isArray(body.slotPriorities)) return { priorities: body.slotPriorities === undefined ? [] : body.slotPriorities, rebuilt: false };
-  const names = slots.map((s) => String(s.name)).sort();
+  const names = slots.map((s) => String(s.name));
   const given = Array.isArray(body.slotPriorities) ? (body.slotPriorities as Json[]) : undefined;
-  if (given && JSON.stringify(given.map((p) => String(p.slotName)).sort()) === JSON.stringify(names)) return { priorities: given, rebuilt: false };
-  const ordered = [...slots].sort((a, b) => Number(a.priority ?? Infinity) - Number(b.priority ?? Infinity));
+  const listed = given?.map((p) => String(p.slotName)) ?? [];
+  if (given && listed.length === names.length && new Set(listed).size === listed.length && names.every((n) => listed.includes(n))) {
+    return { priorities: given, rebuilt: false };
+  }
+  const rank = new Map((given ?? []).map((p, i) => [String(p.slotName), Number(p.priority ?? i + 1)]));
+  const order = (s: Json): [number, number] => (rank.has(String(s.name)) ? [0, rank.get(String(s.name))!] : [1, Number(s.priority ?? Infinity)]);
+  const ordered = [...slots].sort((a, b) => {
+    const [ga, pa] = order(a);
+    const [gb, pb] = order(b);
+    return ga - gb || (pa === pb ? 0 : pa < pb ? -1 : 1);
+  });
   return { priorities: ordered.map((s, i) => ({ priority: i + 1, slotName: lexName(String(s.name)) })), rebuilt: slots.length > 0 || !!given };
 }
 
@@ -100,7 +114,8 @@ export const lexJson: ArchiveFormat = {
     yield file(MANIFEST, { metaData: { schemaVersion: '1', fileFormat: 'LexJson', resourceType: input.localeId ? 'BOT_LOCALE' : 'BOT' } });
 
     let botSettings: Json = {};
-    let botWritten = false;
+    // A locale export holds only the structure under the locale, as Lex's own do: no Bot.json.
+    let botWritten = input.localeId !== null;
     const writeBot = function* (): Generator<ZipEntry> {
       botWritten = true;
       yield file(`${bot}/Bot.json`, {
