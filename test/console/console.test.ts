@@ -85,17 +85,21 @@ describe('web console in Chromium', () => {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     expect(await page.getByLabel('Version').locator('option').allTextContents()).toEqual(['Draft', 'Version 1']);
+    // One locale holds no tasks and no bot settings: they are not offered for it.
+    expect(await dialog.locator('#export-tasks').isVisible()).toBe(true);
     await page.getByLabel('Scope').selectOption('en_US');
-    await dialog.getByLabel('Checkout (dialog)').check();
-    await dialog.getByLabel('Include the tasks they depend on').check();
+    expect(await dialog.locator('#export-tasks').isVisible()).toBe(false);
+    expect(await dialog.getByLabel('ivrSettings').isVisible()).toBe(false);
     // Unticking one item of a category sends that category's ticked items.
-    await dialog.getByLabel('ivrSettings').uncheck();
+    await dialog.getByLabel('patterns').uncheck();
     await screenshot(page, SHOTS, '03-export-options');
     const created = page.waitForResponse((r) => r.url().endsWith('/v1/exports') && r.request().method() === 'POST');
     await dialog.getByRole('button', { name: 'Start export' }).click();
     const job = await (await created).json();
-    expect(job.exportOptions.subTasks).toEqual({ dialogs: ['Checkout'] });
-    expect(job.exportOptions.categories.settings).toEqual(['botSettings', 'botVariables', 'genAIandLLMSettings']);
+    expect(job.exportOptions.subTasks).toBeUndefined();
+    expect(job.exportOptions.categories).toEqual({
+      nlpData: ['utterances', 'traits', 'rules', 'concepts', 'synonyms', 'standardResponses', 'nlpSettings'],
+    });
 
     // Progress is live and ends at 100% with a download button.
     await page.getByText('Export ready: 100%').waitFor();
@@ -150,6 +154,35 @@ describe('web console in Chromium', () => {
     expect(botList.map((b) => b.name)).toEqual(['PizzaBot', 'PizzaBot (2)']);
   });
 
+  test('a whole-bot export of one task with the tasks it depends on holds exactly what the API gives for the same filter', async () => {
+    await page.getByRole('button', { name: 'Export PizzaBot', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Checkout (dialog)').check();
+    await dialog.getByLabel('Include the tasks they depend on').check();
+    await dialog.getByLabel('ivrSettings').uncheck();
+    const created = page.waitForResponse((r) => r.url().endsWith('/v1/exports') && r.request().method() === 'POST');
+    await dialog.getByRole('button', { name: 'Start export' }).click();
+    const job = await (await created).json();
+    expect(job.exportOptions.subTasks).toEqual({ dialogs: ['Checkout'] });
+    expect(job.exportOptions.includeDependentTasks).toBe(true);
+    expect(job.exportOptions.categories.settings).toEqual(['botSettings', 'botVariables', 'genAIandLLMSettings']);
+    await page.getByText('Export ready: 100%').waitFor();
+    const done = await finished(job.exportId);
+    const same = await finished(
+      (await call(stack.api, 'POST', '/v1/exports', { token: bearer, body: { botId, exportOptions: job.exportOptions } })).body.exportId,
+    );
+    const entries = await entriesOf((await download(done.downloadUrl)).data);
+    expect(entries).toEqual(await entriesOf((await download(same.downloadUrl)).data));
+    // Checkout and what it reaches (Receipt, Survey, ChargeCard), not TrackOrder; no ivrSettings.
+    expect(entries.filter((e) => /^bot\/(dialog|action|alert)\//.test(e))).toEqual([
+      'bot/action/ChargeCard.json',
+      'bot/dialog/Checkout.json',
+      'bot/dialog/Receipt.json',
+      'bot/dialog/Survey.json',
+    ]);
+    expect(entries.some((e) => e.startsWith('bot/ivrSettings/'))).toBe(false);
+  });
+
   test('when the event stream breaks, progress falls back to polling; a protected export goes back into a locale of another bot with its password', async () => {
     await page.route('**/v1/exports/*/events', (route) => route.abort()); // a proxy that drops the stream
     try {
@@ -196,6 +229,29 @@ describe('web console in Chromium', () => {
     await page.getByText(/The import failed and changed nothing: .+/).waitFor();
     await screenshot(page, SHOTS, '07-import-failed');
     expect((await call(stack.api, 'GET', '/v1/bots', { token: bearer })).body).toEqual(before.body);
+  });
+
+  test('signing out leaves nothing of the tenant for the next one: no export panel, file, import error, history or bots', async () => {
+    await page.getByLabel('Archive (.zip)').setInputFiles(path.join(work, 'not-a-zip.zip'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const other = newTenant();
+    await page.getByLabel('Access token').fill(token(other));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#who', { hasText: `tenant ${other}` }).waitFor();
+    expect(await page.locator('#job').isVisible()).toBe(false);
+    expect(await page.locator('#import-result').isVisible()).toBe(false);
+    expect(await page.locator('#import-status').textContent()).toBe('');
+    expect(await page.getByLabel('Archive (.zip)').inputValue()).toBe('');
+    expect(await page.locator('#history tbody tr').count()).toBe(0);
+    expect(await page.locator('#bots tbody tr').count()).toBe(0);
+    await screenshot(page, SHOTS, '07b-signed-in-as-another-tenant');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access token').fill(bearer);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('row', { name: /PizzaBot/ })
+      .first()
+      .waitFor();
   });
 
   test('the docs page renders every operation of /openapi.json, grouped by surface', async () => {

@@ -62,6 +62,26 @@ describe('export filters (one implementation for every surface)', () => {
     expect(unknownItem.body.errors[0].path).toBe('$.exportOptions.settings[0]');
   });
 
+  test('a locale export naming tasks or bot settings is refused, saying why, instead of dropping them without a word', async () => {
+    const refused = await call(stack.api, 'POST', '/v1/exports', {
+      token: bearer,
+      body: {
+        botId,
+        localeId: 'en_US',
+        exportOptions: { subTasks: { dialogs: ['Checkout'] }, categories: { settings: ['botSettings'], nlpData: ['patterns'] } },
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['$.exportOptions.subTasks', '$.exportOptions.settings']);
+    expect(refused.body.errors[0].message).toContain("a locale export holds only locale en_US's components");
+    // Locale-scoped items are fine, and so is leaving bot-level ones out.
+    const allowed = await call(stack.api, 'POST', '/v1/exports', {
+      token: bearer,
+      body: { botId, localeId: 'en_US', exportOptions: { categories: { settings: [], nlpData: ['patterns'] } } },
+    });
+    expect(allowed.status).toBe(202);
+  });
+
   test('each category item added or removed changes exactly its kinds', async () => {
     const everything = {
       settings: ['botSettings', 'botVariables', 'ivrSettings', 'genAIandLLMSettings'],

@@ -16,6 +16,12 @@ export class BotList {
     byId('refresh').addEventListener('click', () => this.load());
   }
 
+  /** Forgets the bots shown (sign-out). */
+  clear(): void {
+    this.bots = [];
+    this.body.replaceChildren();
+  }
+
   /** Every bot, following the cursor; a tenant's bot list is short enough to show whole. */
   async load(): Promise<void> {
     try {

@@ -4,6 +4,8 @@ import * as format from './format.js';
 import type { Bot, BotVersion, ExportJob, Outline } from './models.js';
 
 const TASK_LISTS = ['dialogs', 'alerts', 'actions'] as const;
+/** Categories of bot-level kinds: a locale export has none of them, so they are not offered for one. */
+const BOT_LEVEL_CATEGORIES = new Set(['settings', 'tasks']);
 
 /**
  * The export options of one bot: version, format, whole bot or one locale,
@@ -22,11 +24,19 @@ export class ExportDialog {
 
   constructor(private readonly started: (job: ExportJob) => void) {
     this.version.addEventListener('change', () => this.fillChoices().catch((err) => this.fail(explain(err))));
+    this.locale.addEventListener('change', () => this.showScope());
     this.form.addEventListener('submit', (event) => {
       if (event.submitter?.getAttribute('value') !== 'start') return;
       event.preventDefault();
       this.start().catch((err) => this.fail(explain(err)));
     });
+  }
+
+  /** Closes the dialog and forgets its bot (sign-out). */
+  close(): void {
+    if (this.dialog.open) this.dialog.close();
+    this.form.reset();
+    this.bot = undefined;
   }
 
   async open(bot: Bot): Promise<void> {
@@ -56,18 +66,31 @@ export class ExportDialog {
     );
     const tasks = TASK_LISTS.flatMap((list) => outline.tasks[list].map((name) => checkbox(`task:${list}`, name, false, `${name} (${list.slice(0, -1)})`)));
     byId('export-task-list').replaceChildren(...(tasks.length ? tasks : [el('p', { class: 'help' }, 'This version has no named tasks.')]));
+    this.showScope();
+  }
+
+  /** One locale holds no tasks and no bot-level settings: only what applies is offered. */
+  private showScope(): void {
+    const wholeBot = !this.locale.value;
+    show(byId('export-tasks'), wholeBot);
+    for (const group of this.form.querySelectorAll<HTMLElement>('#export-categories [role="group"]')) {
+      const applies = wholeBot || !BOT_LEVEL_CATEGORIES.has(group.getAttribute('aria-label')!);
+      show(group, applies);
+      group.querySelectorAll('input').forEach((box) => (box.disabled = !applies));
+    }
   }
 
   private request(): Record<string, unknown> {
     const data = new FormData(this.form);
     const ticked = (name: string) => data.getAll(name).map(String);
     const exportOptions: Record<string, unknown> = {};
-    const boxes = [...this.form.querySelectorAll<HTMLInputElement>('input[name^="category:"]')];
+    const boxes = [...this.form.querySelectorAll<HTMLInputElement>('input[name^="category:"]:not(:disabled)')];
     // Every category item ticked means "everything": the option is left out.
     if (boxes.some((b) => !b.checked)) {
       exportOptions.categories = Object.fromEntries([...new Set(boxes.map((b) => b.name))].map((name) => [name.slice('category:'.length), ticked(name)]));
     }
-    const subTasks = Object.fromEntries(TASK_LISTS.map((list) => [list, ticked(`task:${list}`)]).filter(([, names]) => names.length));
+    const wholeBot = !data.get('localeId');
+    const subTasks = wholeBot ? Object.fromEntries(TASK_LISTS.map((list) => [list, ticked(`task:${list}`)]).filter(([, names]) => names.length)) : {};
     if (Object.keys(subTasks).length) {
       exportOptions.subTasks = subTasks;
       if (data.get('includeDependentTasks')) exportOptions.includeDependentTasks = true;

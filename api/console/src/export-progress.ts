@@ -19,6 +19,15 @@ export class ExportProgress {
     this.download.addEventListener('click', () => busy(this.download, () => downloadExport(this.exportId)).catch((err) => this.say(explain(err), true)));
   }
 
+  /** Forgets the export shown (sign-out): nothing of one tenant stays for the next. */
+  clear(): void {
+    this.watching?.abort();
+    this.exportId = '';
+    show(this.section, false);
+    this.detail.textContent = '';
+    this.say('');
+  }
+
   async track(job: ExportJob): Promise<void> {
     this.watching?.abort();
     const watching = (this.watching = new AbortController());

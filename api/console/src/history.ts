@@ -17,6 +17,13 @@ export class ExportHistory {
     byId('history-refresh').addEventListener('click', () => this.load(true));
   }
 
+  /** Forgets the rows shown (sign-out). */
+  clear(): void {
+    this.body.replaceChildren();
+    this.nextToken = undefined;
+    show(this.more, false);
+  }
+
   async load(fromStart = true): Promise<void> {
     try {
       const query = new URLSearchParams({ limit: String(PAGE) });

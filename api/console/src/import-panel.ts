@@ -22,6 +22,16 @@ export class ImportPanel {
     });
   }
 
+  /** Forgets the chosen file, the password and the last result (sign-out). */
+  clear(): void {
+    this.form.reset();
+    this.showTarget();
+    this.bot.replaceChildren();
+    this.bar.value = 0;
+    this.say('');
+    show(byId('import-result'), false);
+  }
+
   /** The bots an import may go into. */
   setBots(bots: Bot[]): void {
     const chosen = this.bot.value;

@@ -37,6 +37,9 @@ const bots = new BotList(
 
 function signedOut(message = ''): void {
   session.clear();
+  // The next person to sign in may be another tenant: nothing of this one stays on the page.
+  for (const panel of [progress, imports, history, bots]) panel.clear();
+  dialog.close();
   show(byId('workspace'), false);
   show(byId('who'), false);
   show(byId('sign-out'), false);

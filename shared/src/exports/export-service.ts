@@ -90,7 +90,7 @@ export class ExportService {
       throw new NotFoundError(`bot ${req.botId} version ${req.botVersion} has no locale ${req.localeId}`);
     }
     const options = req.options ?? {};
-    checkExportOptions(options);
+    checkExportOptions(options, req.localeId);
     checkNotifyUrl(req.notifyUrl, limits);
     if (namesTasks(options.subTasks)) resolveTasks(options, await readTaskGraph(this.deps.db, principal.tenantId, req.botId, req.botVersion));
     if ((await this.records.countUnfinished(principal.tenantId)) >= limits.EXPORT_MAX_UNFINISHED_PER_TENANT) {

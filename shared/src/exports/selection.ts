@@ -59,9 +59,23 @@ function allowedKinds(options: ExportOptions): { kinds: Set<ComponentKind>; utte
   return { kinds, utterances };
 }
 
-/** Refuses option items that do not exist, naming them. */
-export function checkExportOptions(options: ExportOptions): void {
+/** Categories whose kinds are all bot-level: a locale export holds none of them. */
+const BOT_LEVEL_CATEGORIES: Category[] = ['settings', 'tasks'];
+
+/**
+ * Refuses option items that do not exist, naming them; and, for a locale
+ * export, options that could only pick bot-level components (tasks, bot
+ * settings): they would be dropped without a word, so they are refused.
+ */
+export function checkExportOptions(options: ExportOptions, localeId?: string): void {
   const errors = [];
+  if (localeId) {
+    const why = `a locale export holds only locale ${localeId}'s components; tasks and bot settings are bot-level, so export the whole bot to include them`;
+    if (namesTasks(options.subTasks)) errors.push({ path: '$.exportOptions.subTasks', message: `names tasks: ${why}` });
+    for (const category of BOT_LEVEL_CATEGORIES) {
+      if (options.categories?.[category]?.length) errors.push({ path: `$.exportOptions.${category}`, message: `names ${category} items: ${why}` });
+    }
+  }
   for (const [category, items] of Object.entries(options.categories ?? {})) {
     const known = CATEGORY_ITEMS[category as Category];
     if (!known) {
