@@ -32,5 +32,6 @@ export * from './imports/import-record';
 export * from './imports/import-service';
 export * from './secrets/sealed-secrets';
 export * from './metrics/registry';
+export * from './notifications/addresses';
 export * from './notifications/notifications';
 export * from './context';

@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError } from 'bullmq';
-import { deliver, ExportRecords, ImportRecords, type NotifyEvent, ValidationError } from '@botport/shared';
+import { deliver, ExportRecords, ImportRecords, type NotifyEvent } from '@botport/shared';
 import type { WorkerContext } from '../context';
 
 type Kind = 'export' | 'import';
@@ -61,10 +61,10 @@ export async function deliverNotification(ctx: WorkerContext, job: Job<{ kind: K
       href: `${base}/v1/imports/${r.importId}`,
     };
   }
-  const status = await deliver(url, event, String(job.id), data, ctx.config).catch((err) => {
-    // A refused address will not become acceptable by retrying.
-    throw err instanceof ValidationError ? new UnrecoverableError(err.message) : err;
-  });
-  ctx.logger.info({ kind, id, event, status, attempt: job.attemptsMade + 1 }, 'notification delivered');
+  const result = await deliver(url, event, String(job.id), data, ctx.config);
+  // A refused address will not become acceptable by retrying.
+  if (result.outcome === 'refused') throw new UnrecoverableError(result.error);
+  if (result.outcome === 'failed') throw new Error(result.error);
+  ctx.logger.info({ kind, id, event, status: result.statusCode, attempt: job.attemptsMade + 1 }, 'notification delivered');
   return `delivered ${event}`;
 }
