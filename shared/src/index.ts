@@ -34,4 +34,5 @@ export * from './secrets/sealed-secrets';
 export * from './metrics/registry';
 export * from './notifications/addresses';
 export * from './notifications/notifications';
+export * from './notifications/delivery-attempts';
 export * from './context';
