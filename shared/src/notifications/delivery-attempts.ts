@@ -54,12 +54,12 @@ export class DeliveryAttempts {
   constructor(private readonly db: Pool) {}
 
   /** Keeps one attempt; a job deleted meanwhile has nobody left to show it to, so that is not an error. */
-  async record(a: Omit<DeliveryAttempt, 'attemptedAt'>): Promise<void> {
+  async record(a: DeliveryAttempt): Promise<void> {
     try {
       await this.db.query(
-        `INSERT INTO notification_attempts (delivery_id, tenant_id, ${JOB_COLUMN[a.kind]}, attempt, outcome, status_code, error, next_retry_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [a.deliveryId, a.tenantId, a.jobId, a.attempt, a.outcome, a.statusCode, a.error?.slice(0, MAX_ERROR_LENGTH) ?? null, a.nextRetryAt],
+        `INSERT INTO notification_attempts (delivery_id, tenant_id, ${JOB_COLUMN[a.kind]}, attempt, attempted_at, outcome, status_code, error, next_retry_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [a.deliveryId, a.tenantId, a.jobId, a.attempt, a.attemptedAt, a.outcome, a.statusCode, a.error?.slice(0, MAX_ERROR_LENGTH) ?? null, a.nextRetryAt],
       );
     } catch (err) {
       if ((err as { code?: string }).code !== FOREIGN_KEY_VIOLATION) throw err;

@@ -31,6 +31,7 @@ async function record(
   ctx: WorkerContext,
   job: Job,
   owner: { kind: JobKind; id: string; tenantId: string },
+  attemptedAt: Date,
   result: DeliveryResult,
   err?: Error,
 ): Promise<void> {
@@ -41,6 +42,7 @@ async function record(
       jobId: owner.id,
       tenantId: owner.tenantId,
       attempt: attemptOf(job),
+      attemptedAt,
       outcome: result.outcome,
       statusCode: 'statusCode' in result ? result.statusCode : null,
       error: 'error' in result ? result.error : null,
@@ -100,13 +102,14 @@ export async function deliverNotification(ctx: WorkerContext, job: Job<{ kind: J
     };
   }
   const owner = { kind, id, tenantId };
+  const attemptedAt = new Date();
   const result = await deliver(url, event, String(job.id), data, ctx.config);
   if (result.outcome === 'delivered') {
-    await record(ctx, job, owner, result);
+    await record(ctx, job, owner, attemptedAt, result);
     ctx.logger.info({ kind, id, event, status: result.statusCode, attempt: attemptOf(job) }, 'notification delivered');
     return `delivered ${event}`;
   }
   const err = result.outcome === 'refused' ? new UnrecoverableError(result.error) : new Error(result.error);
-  await record(ctx, job, owner, result, err);
+  await record(ctx, job, owner, attemptedAt, result, err);
   throw err;
 }
