@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /**
@@ -67,14 +68,26 @@ function within(form: string, embedded: ipaddr.IPv4): string | undefined {
 }
 
 /**
+ * `::a.b.c.d` in hexadecimal. ipaddr.js reads that old notation as
+ * IPv4-mapped (::ffff:a.b.c.d); it is IPv4-compatible (::/96), and c-ares
+ * writes ::7f00:1 that way.
+ */
+function hexTail(ipv6: string): string {
+  return ipv6.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
+    [Number(a) * 256 + Number(b), Number(c) * 256 + Number(d)].map((n) => n.toString(16)).join(':'),
+  );
+}
+
+/**
  * Why the service must not call `address`, as a few words ("loopback",
  * "IPv4-mapped private"), or undefined for a public unicast address.
- * Anything that is not a plain IP address is refused as well.
+ * Anything that is not a plain IP address (as Node reads one) is refused too.
  */
 export function addressRefusal(address: string): string | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipv4Refusal(ipaddr.IPv4.parse(address));
-  if (!ipaddr.IPv6.isValid(address) || address.includes('%')) return 'not an IP address';
-  return ipv6Refusal(ipaddr.IPv6.parse(address));
+  const family = address.includes('%') ? 0 : isIP(address);
+  if (family === 4) return ipv4Refusal(ipaddr.IPv4.parse(address));
+  if (family === 6) return ipv6Refusal(ipaddr.IPv6.parse(hexTail(address)));
+  return 'not an IP address';
 }
 
 export function isPrivateAddress(address: string): boolean {
