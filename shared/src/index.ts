@@ -33,6 +33,8 @@ export * from './imports/import-record';
 export * from './imports/import-service';
 export * from './secrets/sealed-secrets';
 export * from './metrics/registry';
+export * from './notifications/addresses';
 export * from './notifications/notifications';
+export * from './notifications/delivery-attempts';
 export * from './context';
 export * from './input/input-guard';

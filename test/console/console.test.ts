@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,7 +18,8 @@ import { until } from '../support/processes';
  * history, delete it, import it back as a new bot. Screenshots of each step
  * go to test/artifacts/console/.
  */
-const stack = useApiAndWorker();
+// notifyUrl on, and allowed to reach this machine, for the receiver of the delivery test.
+const stack = useApiAndWorker({ NOTIFY_SIGNING_SECRET: 'notify-secret-for-console-tests-0123456789', NOTIFY_ALLOW_PRIVATE: 'true' });
 const SHOTS = 'console';
 let browser: Browser;
 let page: Page;
@@ -252,6 +255,34 @@ describe('web console in Chromium', () => {
       .getByRole('row', { name: /PizzaBot/ })
       .first()
       .waitFor();
+  });
+
+  test('an export with a notify URL lists its delivery attempts under it, and again from the history', async () => {
+    const answers = [500];
+    const hook = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(answers.shift() ?? 200).end()));
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      const notifyUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/botport`;
+      await page.getByRole('button', { name: 'Export PizzaBot', exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(/^Notify URL/).fill(notifyUrl);
+      const created = page.waitForResponse((r) => r.url().endsWith('/v1/exports') && r.request().method() === 'POST');
+      await dialog.getByRole('button', { name: 'Start export' }).click();
+      const { exportId } = await (await created).json();
+      await page.getByText('Export ready: 100%').waitFor();
+      const attempts = page.locator('#job-delivery-list');
+      expect(await page.locator('#job-delivery-target').textContent()).toBe(notifyUrl);
+      await attempts.getByText(/attempt 1 failed: the receiver answered 500; next try/).waitFor();
+      await attempts.getByText('attempt 2 delivered (200)').waitFor();
+      await screenshot(page, SHOTS, '07b-notifications');
+
+      await page.getByRole('button', { name: 'Refresh' }).nth(1).click();
+      await page.getByRole('button', { name: `Notifications of export ${exportId}` }).click();
+      await attempts.getByText('attempt 2 delivered (200)').waitFor();
+      expect(await attempts.locator('li').count()).toBe(2);
+    } finally {
+      await new Promise((r) => hook.close(r));
+    }
   });
 
   test('the docs page renders every operation of /openapi.json, grouped by surface', async () => {

@@ -101,6 +101,7 @@ export class ExportDialog {
       fileFormat: String(data.get('fileFormat')),
       localeId: String(data.get('localeId') || '') || undefined,
       filePassword: String(data.get('filePassword') || '') || undefined,
+      notifyUrl: String(data.get('notifyUrl') || '') || undefined,
       exportOptions: Object.keys(exportOptions).length ? exportOptions : undefined,
     };
   }

@@ -1,4 +1,5 @@
 import { call, explain, serverEvents } from './api.js';
+import { DeliveryList } from './deliveries.js';
 import { busy, byId, show, sleep } from './dom.js';
 import { downloadExport } from './downloads.js';
 import type { ExportJob } from './models.js';
@@ -12,6 +13,7 @@ export class ExportProgress {
   private readonly bar = byId<HTMLProgressElement>('job-progress');
   private readonly detail = byId('job-detail');
   private readonly download = byId<HTMLButtonElement>('job-download');
+  private readonly deliveries = new DeliveryList();
   private watching?: AbortController;
   private exportId = '';
 
@@ -25,6 +27,7 @@ export class ExportProgress {
     this.exportId = '';
     show(this.section, false);
     this.detail.textContent = '';
+    this.deliveries.hide();
     this.say('');
   }
 
@@ -35,6 +38,7 @@ export class ExportProgress {
     byId('job-title').textContent = `Export of ${job.botName}`;
     show(this.section);
     show(this.download, false);
+    this.deliveries.hide();
     this.detail.textContent = '';
     this.progress(job.progress);
     this.section.scrollIntoView({ block: 'nearest' });
@@ -42,6 +46,9 @@ export class ExportProgress {
     if (!final || watching.signal.aborted) return;
     this.finish(final);
     this.onFinished();
+    // A failed event carries only the reasons: the notifyUrl comes from the job as it started.
+    const notifyUrl = final.notifyUrl ?? job.notifyUrl;
+    if (notifyUrl) await this.deliveries.follow(job.exportId, notifyUrl, watching.signal);
   }
 
   /** Follows the event stream; undefined when it ends without a verdict. */

@@ -16,6 +16,11 @@ export function when(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** To the second: delivery attempts and their retries come seconds apart. */
+export function moment(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
 export function version(v: string): string {
   return v === 'DRAFT' ? 'Draft' : `Version ${v}`;
 }

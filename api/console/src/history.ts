@@ -12,7 +12,11 @@ export class ExportHistory {
   private readonly more = byId<HTMLButtonElement>('history-more');
   private nextToken?: string;
 
-  constructor(private readonly report: (message: string) => void) {
+  constructor(
+    private readonly report: (message: string) => void,
+    /** Opens a finished export in the export view (its notifyUrl deliveries). */
+    private readonly open: (job: ExportJob) => void,
+  ) {
     this.more.addEventListener('click', () => busy(this.more, () => this.load(false)));
     byId('history-refresh').addEventListener('click', () => this.load(true));
   }
@@ -47,6 +51,11 @@ export class ExportHistory {
       const download = el('button', { type: 'button', class: 'secondary', 'aria-label': `Download export ${job.exportId}` }, 'Download');
       download.addEventListener('click', () => busy(download, () => downloadExport(job.exportId)).catch((err) => this.report(explain(err))));
       actions.append(download);
+    }
+    if ((job.status === 'Completed' || job.status === 'Failed') && job.notifyUrl) {
+      const deliveries = el('button', { type: 'button', class: 'secondary', 'aria-label': `Notifications of export ${job.exportId}` }, 'Notifications');
+      deliveries.addEventListener('click', () => this.open(job));
+      actions.append(deliveries);
     }
     if (job.status === 'Completed' || job.status === 'Failed') {
       const remove = el('button', { type: 'button', class: 'danger', 'aria-label': `Delete export ${job.exportId}` }, 'Delete');

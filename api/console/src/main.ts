@@ -22,7 +22,7 @@ function claimsOf(token: string): { tenant?: string; exp?: number; scope?: strin
   }
 }
 
-const history = new ExportHistory(report);
+const history = new ExportHistory(report, (job) => void progress.track(job));
 const progress = new ExportProgress(() => void history.load());
 const dialog = new ExportDialog((job) => {
   void history.load();

@@ -37,8 +37,20 @@ export interface ExportJob {
   notes: string[];
   sizeBytes: number | null;
   sha256: string | null;
+  notifyUrl?: string;
   downloadUrl?: string;
   createdAt: string;
+}
+
+/** One attempt at an export's or import's notifyUrl (GET …/deliveries). */
+export interface Delivery {
+  deliveryId: string;
+  attempt: number;
+  attemptedAt: string;
+  outcome: 'delivered' | 'failed' | 'refused';
+  statusCode: number | null;
+  error: string | null;
+  nextRetryAt: string | null;
 }
 
 export interface ImportJob {

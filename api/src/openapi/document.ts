@@ -72,6 +72,7 @@ export const OPERATIONS: Operation[] = [
   op('get', '/v1/exports', 'native', 'List exports', 200, { query: nativeExports.listQuery }),
   op('get', '/v1/exports/:exportId', 'native', 'Describe an export', 200),
   op('get', '/v1/exports/:exportId/events', 'native', 'Server-sent events: progress, completed, failed', 200),
+  op('get', '/v1/exports/:exportId/deliveries', 'native', "The notifyUrl delivery attempts: when, the receiver's status or the error, the next retry", 200),
   op('patch', '/v1/exports/:exportId', 'native', 'Build a finished export again under a new password, or plain', 202, { body: nativeExports.updateExport }),
   op('delete', '/v1/exports/:exportId', 'native', 'Delete an export', 202),
   op('post', '/v1/imports', 'native', 'Import the zip in the body (target in the query; Idempotency-Key honoured)', 202, {
@@ -80,6 +81,7 @@ export const OPERATIONS: Operation[] = [
   }),
   op('get', '/v1/imports', 'native', 'List imports', 200, { query: nativeImports.listQuery }),
   op('get', '/v1/imports/:importId', 'native', 'Describe an import', 200),
+  op('get', '/v1/imports/:importId/deliveries', 'native', "The notifyUrl delivery attempts: when, the receiver's status or the error, the next retry", 200),
   op('delete', '/v1/imports/:importId', 'native', 'Delete an import and its upload', 202),
 
   op('put', '/exports/', 'lex', 'CreateExport', 202, { body: lexExports.createExport }),

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEV_JWT_SECRET } from '../auth/tokens';
 
@@ -9,6 +10,13 @@ const list = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+
+/** What c-ares' setServers takes: an IP address, optionally with a port (IPv6 then in brackets). */
+function isDnsServer(value: string): boolean {
+  const [, bracketed, plain, port] = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d{1,5}))?$/.exec(value) ?? [];
+  if (port !== undefined && Number(port) > 65535) return false;
+  return bracketed ? isIP(bracketed) === 6 : plain ? isIP(plain) === 4 : isIP(value) === 6;
+}
 
 const schema = z
   .object({
@@ -98,6 +106,8 @@ const schema = z
     /** Lets notifyUrl reach loopback and private networks: for a local stack, never in production. */
     NOTIFY_ALLOW_PRIVATE: bool.default(false),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+    /** The DNS server (ip or ip:port) the worker asks for notifyUrl hosts instead of the system resolver, e.g. a filtering one. */
+    NOTIFY_DNS_SERVER: z.string().refine(isDnsServer, 'must be an IP address with an optional port: 10.0.0.53, 10.0.0.53:5353, [fd00::53]:53').optional(),
     /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.string().min(16).optional(),
     /** The worker serves its own /metrics on this port when set. */

@@ -15,6 +15,7 @@ import { type ExportOptions, type ExportRecord, ExportRecords, type FileFormat, 
 import { checkExportOptions, namesTasks, resolveTasks } from './selection';
 import { readTaskGraph } from '../bots/task-graph';
 import { checkNotifyUrl, type NotifySettings } from '../notifications/notifications';
+import { type DeliveryAttempt, DeliveryAttempts } from '../notifications/delivery-attempts';
 import { UNIQUE_VIOLATION } from '../store/db';
 
 export interface ExportRequest {
@@ -59,6 +60,7 @@ export function exportObjectKey(tenantId: string, exportId: string, runId: strin
  */
 export class ExportService {
   private readonly records: ExportRecords;
+  private readonly attempts: DeliveryAttempts;
   private readonly pageTokens: PageTokens;
 
   constructor(
@@ -74,6 +76,7 @@ export class ExportService {
     },
   ) {
     this.records = new ExportRecords(deps.db);
+    this.attempts = new DeliveryAttempts(deps.db);
     this.pageTokens = new PageTokens(deps.secret);
   }
 
@@ -151,6 +154,12 @@ export class ExportService {
   async downloadUrl(record: ExportRecord): Promise<string | undefined> {
     if (record.status !== 'Completed' || !record.objectKey) return undefined;
     return this.deps.storage.presignDownload(record.objectKey, exportFileName(record));
+  }
+
+  /** The notifyUrl delivery attempts of one of the caller's exports, oldest first (404 as describe). */
+  async deliveries(principal: Principal, exportId: string): Promise<DeliveryAttempt[]> {
+    await this.describe(principal, exportId);
+    return this.attempts.list(principal.tenantId, 'export', exportId);
   }
 
   async list(principal: Principal, query: JobListQuery): Promise<{ records: ExportRecord[]; nextToken?: string }> {

@@ -19,6 +19,7 @@ import { takeFromWindow } from '../throttle/rate-limit';
 import type { SealedSecrets } from '../secrets/sealed-secrets';
 import { type ImportRecord, ImportRecords } from './import-record';
 import { checkNotifyUrl, type NotifySettings } from '../notifications/notifications';
+import { type DeliveryAttempt, DeliveryAttempts } from '../notifications/delivery-attempts';
 
 export interface ImportRequest {
   uploadId: string;
@@ -47,6 +48,7 @@ export function uploadObjectKey(tenantId: string, uploadId: string): string {
  */
 export class ImportService {
   private readonly records: ImportRecords;
+  private readonly attempts: DeliveryAttempts;
   private readonly pageTokens: PageTokens;
 
   constructor(
@@ -62,6 +64,7 @@ export class ImportService {
     },
   ) {
     this.records = new ImportRecords(deps.db);
+    this.attempts = new DeliveryAttempts(deps.db);
     this.pageTokens = new PageTokens(deps.secret);
   }
 
@@ -158,6 +161,12 @@ export class ImportService {
       throw new NotFoundError(`import ${importId} was not found`);
     }
     return record;
+  }
+
+  /** The notifyUrl delivery attempts of one of the caller's imports, oldest first (404 as describe). */
+  async deliveries(principal: Principal, importId: string): Promise<DeliveryAttempt[]> {
+    await this.describe(principal, importId);
+    return this.attempts.list(principal.tenantId, 'import', importId);
   }
 
   async list(principal: Principal, query: JobListQuery): Promise<{ records: ImportRecord[]; nextToken?: string }> {

@@ -45,3 +45,5 @@ export async function inTransaction<T>(
 
 /** PostgreSQL's error code for a unique constraint that refused a row. */
 export const UNIQUE_VIOLATION = '23505';
+/** …and for a row whose referenced row is gone. */
+export const FOREIGN_KEY_VIOLATION = '23503';

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { botIdSchema, botVersionSchema, parse } from '../../http/validate';
 import { exportOptionsSchema } from '../../http/export-options';
+import { deliveriesView } from './deliveries';
 
 export const createExport = z
   .object({
@@ -128,6 +129,10 @@ export function nativeExportsRouter(ctx: ApiContext): Router {
   r.get('/:exportId', read, async (req, res) => {
     const record = await jobs.describe(res.locals.principal, String(req.params.exportId));
     res.json(view(record, await jobs.downloadUrl(record)));
+  });
+
+  r.get('/:exportId/deliveries', read, async (req, res) => {
+    res.json(deliveriesView(await jobs.deliveries(res.locals.principal, String(req.params.exportId))));
   });
 
   // Builds a finished export again under a new password, or plain without one (Lex's UpdateExport).

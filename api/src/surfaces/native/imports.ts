@@ -5,6 +5,7 @@ import type { ApiContext } from '../../context';
 import { receiveZipBody } from '../../http/archive-upload';
 import { requireScope } from '../../http/auth';
 import { botIdSchema, parse } from '../../http/validate';
+import { deliveriesView } from './deliveries';
 
 /** Where the archive goes: a bot by name, a bot (or one of its locales) by id, or — neither — a new bot. */
 export const startQuery = z
@@ -99,6 +100,10 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
 
   r.get('/:importId', read, async (req, res) => {
     res.json(view(await ctx.imports.describe(res.locals.principal, String(req.params.importId))));
+  });
+
+  r.get('/:importId/deliveries', read, async (req, res) => {
+    res.json(deliveriesView(await ctx.imports.deliveries(res.locals.principal, String(req.params.importId))));
   });
 
   r.delete('/:importId', write, async (req, res) => {
