@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createPool, migrate } from '@botport/shared';
-import { exitOf, spawnService, waitForLog } from '../support/processes';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createPool, exportObjectPrefix, loadConfig, migrate, Storage } from '@botport/shared';
+import { createSyntheticBot } from '../../bench/synthetic-bot';
+import { call, newTenant, token, waitForExport } from '../support/harness';
+import { exitOf, spawnService, startService, stopServices, until, waitForLog } from '../support/processes';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const services = require('../../infra/local/services.js');
@@ -40,4 +43,43 @@ describe('process lifecycle', () => {
       await services.dropDatabase(url);
     }
   });
+});
+
+describe('a worker stopped with a job in flight', () => {
+  test('SIGTERM: it exits within the grace period (+2 s), the export completes on a second worker, one archive', async () => {
+    const env = { SHUTDOWN_GRACE_MS: '1000', JOB_LOCK_MS: '4000' };
+    const db = createPool(process.env.DATABASE_URL as string, 2);
+    const storage = new Storage(loadConfig());
+    const api = await startService('api', env);
+    const workers = [await startService('worker', env)];
+    try {
+      const tenant = newTenant();
+      const bearer = token(tenant);
+      // About 60 MB of JSON: several seconds of work, far more than the grace period.
+      const botId = await createSyntheticBot(db, tenant, 'InFlight', 15000, 4000);
+      const { exportId } = (await call(api, 'POST', '/v1/exports', { token: bearer, body: { botId } })).body;
+      await until(
+        'the export is under way',
+        async () => (await db.query('SELECT progress FROM export_jobs WHERE export_id = $1', [exportId])).rows[0].progress,
+        (p: number) => p > 0,
+        30000,
+      );
+      const stoppedAt = Date.now();
+      workers[0].kill('SIGTERM');
+      expect((await exitOf(workers[0])).code).toBe(0);
+      expect(Date.now() - stoppedAt).toBeLessThan(1000 + 2000);
+      expect(workers[0].output()).toContain('grace period over: running jobs handed back to the queue');
+      // Cut short is not failed: the record waits for the next worker.
+      expect((await db.query('SELECT status FROM export_jobs WHERE export_id = $1', [exportId])).rows[0].status).toBe('InProgress');
+
+      workers.push(await startService('worker', env));
+      expect((await waitForExport(api, bearer, exportId, 90000)).exportStatus).toBe('Completed');
+      const listed = await storage.client.send(new ListObjectsV2Command({ Bucket: storage.bucket, Prefix: exportObjectPrefix(tenant, exportId) }));
+      expect(listed.Contents?.length).toBe(1);
+    } finally {
+      await stopServices([api, ...workers]);
+      storage.destroy();
+      await db.end();
+    }
+  }, 180000);
 });

@@ -4,7 +4,11 @@ import { startWorkers, type RunningWorkers } from './workers';
 import { startReconciler } from './reconcile-lost-jobs';
 import { startMetrics } from './metrics';
 
-export const createContext = (config: WorkerContext['config']): WorkerContext => ({ ...createCoreContext(config, 'worker'), queues: new JobQueues(config) });
+export const createContext = (config: WorkerContext['config']): WorkerContext => ({
+  ...createCoreContext(config, 'worker'),
+  queues: new JobQueues(config),
+  stopping: new AbortController(),
+});
 export async function closeContext(ctx: WorkerContext): Promise<void> {
   await ctx.queues.close();
   await closeCoreContext(ctx);
@@ -26,8 +30,12 @@ async function main(): Promise<void> {
     ctx.logger.info({ signal }, 'shutting down: finishing in-flight jobs');
     await stopReconciler();
     await metrics.close();
-    await running.close(config.SHUTDOWN_GRACE_MS);
-    await closeContext(ctx);
+    const cutShort = await running.close(config.SHUTDOWN_GRACE_MS, ctx.stopping);
+    if (cutShort) {
+      // The jobs cut short still hold database connections; their queue entries go to another worker.
+      ctx.logger.warn({ graceMs: config.SHUTDOWN_GRACE_MS }, 'grace period over: running jobs handed back to the queue');
+      await Promise.race([closeContext(ctx), new Promise((r) => setTimeout(r, 1000))]);
+    } else await closeContext(ctx);
     ctx.logger.info('stopped');
     process.exit(0);
   };

@@ -7,11 +7,12 @@ export interface RunningWorkers {
   queueNames: string[];
   workers: Worker[];
   /**
-   * Lets in-flight jobs finish for up to `graceMs`, then force-closes: a job
-   * cut short stays in Redis as active and stalled-job recovery hands it to
-   * another worker, so nothing is lost either way.
+   * Takes no new job and lets the running ones finish for up to `graceMs`,
+   * then closes for good; resolves `true` when it had to cut jobs short. A
+   * job cut short stays active in Redis and, once its lock lapses, stalled-job
+   * recovery hands it to another worker: nothing is lost either way.
    */
-  close(graceMs: number): Promise<void>;
+  close(graceMs: number, stopping?: AbortController): Promise<boolean>;
 }
 
 /** One BullMQ Worker per queue that has processors, on its own blocking connection. */
@@ -37,11 +38,19 @@ export async function startWorkers(ctx: WorkerContext): Promise<RunningWorkers> 
   return {
     queueNames: workers.map((w) => w.name),
     workers,
-    async close(graceMs) {
-      const graceful = Promise.all(workers.map((w) => w.close()));
-      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
-      if (timedOut) await Promise.all(workers.map((w) => w.close(true)));
+    async close(graceMs, stopping) {
+      // BullMQ keeps its first close() and hands it back to a second one, so a
+      // graceful close() could never be forced later: wait with pause() (it
+      // returns once the running jobs have finished) and close only once.
+      let timer: NodeJS.Timeout | undefined;
+      const drained = Promise.all(workers.map((w) => w.pause())).then(() => true);
+      const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+      const finished = await Promise.race([drained, graceOver]);
+      clearTimeout(timer);
+      if (!finished) stopping?.abort(); // what the cut-short jobs throw from now on is no failure of theirs
+      await Promise.all(workers.map((w) => w.close(!finished)));
       connections.forEach((c) => c.disconnect());
+      return !finished;
     },
   };
 }

@@ -73,6 +73,7 @@ async function performExport(
         await announceEnd(ctx, 'export', record, record.exportId, 'Failed');
       },
       log,
+      ctx.stopping.signal,
     );
   }
 }

@@ -72,6 +72,7 @@ async function performImport(ctx: WorkerContext, records: ImportRecords, job: Jo
         await announceEnd(ctx, 'import', record, record.importId, 'Failed');
       },
       log,
+      ctx.stopping.signal,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

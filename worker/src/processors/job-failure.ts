@@ -30,7 +30,10 @@ export async function settleFailure(
   what: 'the export' | 'the import',
   fail: (reasons: string[]) => Promise<void>,
   log: Logger,
+  stopping: AbortSignal,
 ): Promise<never> {
+  // Cut short by a shutdown: the job goes back to the queue, its record untouched.
+  if (stopping.aborted) throw err;
   const permanent = isPermanent(err);
   const attempt = job.attemptsMade + 1;
   if (permanent || attempt >= (job.opts.attempts ?? 1)) {
