@@ -2,8 +2,8 @@
 module.exports = {
   rootDir: '..',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  // The fault suite runs on its own: npm run test:faults.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
+  // The fault suite runs on its own (npm run test:faults), the unit tier first (npm run test:unit).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/unit/'],
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }] },
   // Tests run the sources, not the build.
