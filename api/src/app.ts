@@ -9,6 +9,7 @@ import { koreRouter } from './surfaces/kore/router';
 import { lexRouter } from './surfaces/lex/router';
 import { metrics } from './surfaces/metrics';
 import { nativeRouter } from './surfaces/native/router';
+import { openApiDocument } from './openapi/document';
 import { operationsRouter } from './surfaces/operations';
 import { xeniooRouter } from './surfaces/xenioo/router';
 
@@ -32,7 +33,7 @@ export function createApp(ctx: ApiContext): Express {
   );
   const measured = metrics(ctx);
   app.use(measured.middleware);
-  app.use(operationsRouter(ctx));
+  app.use(operationsRouter(ctx, openApiDocument(ctx.config.PUBLIC_BASE_URL)));
   app.use(measured.router);
   app.use('/console', consoleRouter());
   app.use('/admin', adminRouter(ctx));

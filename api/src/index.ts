@@ -1,3 +1,4 @@
 export { createApp } from './app';
 export { createContext, closeContext } from './main';
 export type { ApiContext } from './context';
+export type * from './contract';

@@ -1,6 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { closeCoreContext, createCoreContext, ExportService, ImportService, JobQueues, loadConfigOrExit, migrate, secretsKey } from '@botport/shared';
+import {
+  BotService,
+  closeCoreContext,
+  createCoreContext,
+  ExportService,
+  ImportService,
+  JobQueues,
+  loadConfigOrExit,
+  migrate,
+  secretsKey,
+} from '@botport/shared';
 import { createApp } from './app';
 import type { ApiContext } from './context';
 
@@ -10,7 +20,7 @@ export function createContext(config: ApiContext['config']): ApiContext {
   const secret = secretsKey(config);
   const exports = new ExportService({ ...core, queues, limits: config, secret });
   const imports = new ImportService({ ...core, queues, limits: config, secret });
-  return { ...core, queues, exports, imports };
+  return { ...core, queues, exports, imports, botService: new BotService(core) };
 }
 
 export async function closeContext(ctx: ApiContext): Promise<void> {

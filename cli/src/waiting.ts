@@ -1,14 +1,12 @@
+import type { ExportJob, ImportJob } from '@botport/api';
 import type { Client } from './client';
 import { CliError, EXIT } from './exit-codes';
 import { progressBar } from './output';
 
 const POLL_MS = 500;
 
-interface Job {
-  status: string;
-  progress: number;
-  failureReasons: string[];
-}
+/** What an export and an import share, as the api's schemas type them. */
+type Job = Pick<ExportJob | ImportJob, 'status' | 'progress' | 'failureReasons'>;
 
 /** Polls a job until it leaves InProgress, drawing its progress; a Failed job ends the command with exit 1. */
 export async function waitFor<T extends Job>(client: Client, path: string, label: string, timeoutSeconds: number): Promise<T> {

@@ -175,7 +175,7 @@ function ensureDependencies(root) {
 }
 
 function build(root) {
-  const r = spawnSync('npx', ['tsc', '-b', 'api/console', 'api', 'worker', 'cli'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync('npx', ['tsc', '-b', 'api', 'worker', 'cli', 'api/console'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('the TypeScript build failed');
 }
 

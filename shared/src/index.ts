@@ -10,6 +10,7 @@ export * from './bots/snapshot';
 export * from './bots/task-graph';
 export * from './bots/definition-stream';
 export * from './bots/bot-store';
+export * from './bots/bot-service';
 export * from './bots/draft-import';
 export * from './auth/tokens';
 export * from './queue/queues';

@@ -66,8 +66,6 @@ describe('botport CLI: exports', () => {
       'create',
       '--bot',
       botId,
-      '--locale',
-      'en_US',
       '--dialog',
       'Checkout',
       '--with-dependents',
@@ -80,10 +78,14 @@ describe('botport CLI: exports', () => {
     const job = json(run);
     expect(job).toMatchObject({
       status: 'Completed',
-      localeId: 'en_US',
+      localeId: null,
       exportOptions: { subTasks: { dialogs: ['Checkout'] }, includeDependentTasks: true, categories: { settings: ['botSettings'] } },
     });
     expect(job.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Tasks are bot-level: a locale export naming one is refused, saying why (exit 3).
+    const locale = await botport(['exports', 'create', '--bot', botId, '--locale', 'en_US', '--dialog', 'Checkout']);
+    expect(locale.code).toBe(3);
+    expect(locale.stderr).toContain("a locale export holds only locale en_US's components");
   });
 
   test('describe, list, download (checked against its SHA-256) and delete', async () => {

@@ -64,4 +64,52 @@ describe('GET /openapi.json', () => {
     const result = JSON.parse(out.stdout.trim());
     expect(result).toMatchObject({ valid: true, version: '3.1' });
   });
+
+  test('a client generated with openapi-typescript has a typed body for every 2xx answer that carries one', async () => {
+    const doc = (await call(api, 'GET', '/openapi.json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'botport-openapi-ts-'));
+    fs.writeFileSync(path.join(dir, 'openapi.json'), JSON.stringify(doc));
+    const root = path.resolve(__dirname, '../..');
+    const generated = spawnSync(process.execPath, [path.join(root, 'node_modules/openapi-typescript/bin/cli.js'), 'openapi.json', '-o', 'api.d.ts'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(generated.status).toBe(0);
+    // One type-level probe per body: it compiles only if the generated type is not `never`.
+    const probes = Object.entries(doc.paths).flatMap(([p, methods]) =>
+      Object.entries(methods).flatMap(([m, o]) =>
+        Object.entries(o.responses)
+          .filter(([status, r]) => /^2\d\d$/.test(status) && r.content)
+          .flatMap(([status, r]) =>
+            Object.keys(r.content!).map(
+              (media) => `ok<paths[${JSON.stringify(p)}][${JSON.stringify(m)}]['responses'][${status}]['content'][${JSON.stringify(media)}]>();`,
+            ),
+          ),
+      ),
+    );
+    expect(probes.length).toBeGreaterThanOrEqual(45);
+    fs.writeFileSync(
+      path.join(dir, 'probe.ts'),
+      `import type { paths } from './api';\ndeclare function ok<T>(...never: [T] extends [never] ? [typed: 'no'] : []): void;\n${probes.join('\n')}\n`,
+    );
+    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', 'probe.ts'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(tsc.stdout).toBe('');
+    expect(tsc.status).toBe(0);
+  });
+
+  test('the contract the tests hold the app to refuses an answer the document does not describe', async () => {
+    const { checkResponse } = await import('../support/contract');
+    expect(() => checkResponse('GET', '/healthz', 200, 'application/json', '{"status":"ok"}')).not.toThrow();
+    expect(() => checkResponse('GET', '/healthz', 200, 'application/json', '{"status":"fine"}')).toThrow(/a body the document does not describe/);
+    expect(() => checkResponse('GET', '/v1/exports/AAAAAAAAAA', 200, 'application/json', '{"exportId":"AAAAAAAAAA"}')).toThrow(/must have required property/);
+    expect(() => checkResponse('DELETE', '/v1/bots/AAAAAAAAAA', 200, 'application/json', '{}')).toThrow(
+      /answered 200, which the OpenAPI document does not list/,
+    );
+    expect(() => checkResponse('GET', '/exports/AAAAAAAAAA/', 404, 'application/json', '{"detail":"x"}')).toThrow(/must have required property 'message'/);
+  });
 });

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, mintToken, SCOPES } from '@botport/shared';
 import type { WorkerContext } from '@botport/worker';
+import { checkResponse } from './contract';
 import { createApp, createContext, closeContext, type ApiContext } from '@botport/api';
 
 // Each test file gets its own queue prefix (under the run's), so one file's
@@ -64,6 +65,8 @@ export async function call(
     body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
   });
   const text = await res.text();
+  // Every answer a test sees is held to the OpenAPI document.
+  checkResponse(method, path, res.status, res.headers.get('content-type'), text);
   let body: unknown = undefined;
   try {
     body = text ? JSON.parse(text) : undefined;

@@ -23,14 +23,14 @@ function jobKinds(ctx: WorkerContext, queues: JobQueues): JobKind[] {
     {
       name: 'export',
       unfinished: async () => (await exports.unfinished(GRACE_MS, BATCH)).map((r) => ({ id: r.exportId, status: r.status, notifyUrl: r.notifyUrl })),
-      queueJob: (id, deleting) => (deleting ? queues.maintenance.getJob(`delete-${id}`) : queues.exports.getJob(id)),
+      queueJob: (id, deleting) => queues.entryOf('export', id, deleting),
       enqueue: (id, deleting) => (deleting ? queues.enqueueExportDeletion(id) : queues.enqueueExport(id)),
       fail: (id, reasons) => exports.fail(id, reasons),
     },
     {
       name: 'import',
       unfinished: async () => (await imports.unfinished(GRACE_MS, BATCH)).map((r) => ({ id: r.importId, status: r.status, notifyUrl: r.notifyUrl })),
-      queueJob: (id, deleting) => (deleting ? queues.maintenance.getJob(`delete-import-${id}`) : queues.imports.getJob(id)),
+      queueJob: (id, deleting) => queues.entryOf('import', id, deleting),
       enqueue: (id, deleting) => (deleting ? queues.enqueueImportDeletion(id) : queues.enqueueImport(id)),
       fail: (id, reasons) => imports.fail(id, reasons),
     },

@@ -1,6 +1,10 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { ApiContext } from '../context';
-import { openApiDocument } from '../openapi/document';
+
+export const healthView = z.object({ status: z.literal('ok') });
+/** Each dependency: `ok`, or `unavailable: <why>`. */
+export const readyView = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.string()) });
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -9,9 +13,8 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
 }
 
 /** Liveness, readiness and the OpenAPI document, unauthenticated, for load balancers, orchestrators and client generators. */
-export function operationsRouter(ctx: ApiContext): Router {
+export function operationsRouter(ctx: ApiContext, document: object): Router {
   const r = Router();
-  const document = openApiDocument();
   r.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

@@ -4,13 +4,7 @@ import { CliError, EXIT } from '../exit-codes';
 import type { Globals } from '../globals';
 import { print, table } from '../output';
 import { saveFile } from '../saved-file';
-
-interface Bot {
-  botId: string;
-  name: string;
-  description: string;
-  updatedAt: string;
-}
+import type { Bot, BotPage, DraftReplaced } from '@botport/api';
 
 export function botsCommand(g: Globals): Command {
   const cmd = new Command('bots').description('list bots; back one up as a definition document and restore it');
@@ -22,9 +16,7 @@ export function botsCommand(g: Globals): Command {
       const bots: Bot[] = [];
       let cursor: string | undefined;
       do {
-        const page = await g
-          .client()
-          .json<{ bots: Bot[]; nextCursor?: string }>('GET', `/v1/bots?${new URLSearchParams({ limit: '100', ...(cursor && { cursor }) })}`);
+        const page = await g.client().json<BotPage>('GET', `/v1/bots?${new URLSearchParams({ limit: '100', ...(cursor && { cursor }) })}`);
         bots.push(...page.bots);
         cursor = page.nextCursor;
       } while (cursor);
@@ -61,7 +53,7 @@ export function botsCommand(g: Globals): Command {
         if (!doc.bot?.name) throw new CliError(`${file} names no bot (bot.name)`, EXIT.usage);
         botId = (await client.json<Bot>('POST', '/v1/bots', { name: doc.bot.name, description: doc.bot.description })).botId;
       }
-      const result = await client.upload<{ botId: string; components: number }>(
+      const result = await client.upload<DraftReplaced>(
         'PUT',
         `/v1/bots/${encodeURIComponent(botId)}/versions/DRAFT`,
         fs.createReadStream(file),

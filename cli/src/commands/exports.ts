@@ -5,23 +5,7 @@ import { fields, print, progressBar, readStdin } from '../output';
 import { saveFile } from '../saved-file';
 import { waitFor } from '../waiting';
 import type { Globals } from '../globals';
-
-interface ExportJob {
-  exportId: string;
-  botName: string;
-  botVersion: string;
-  localeId: string | null;
-  fileFormat: string;
-  status: string;
-  progress: number;
-  failureReasons: string[];
-  /** What the export left out and why (a format with no place for a kind, a repaired name…). */
-  notes: string[];
-  sizeBytes: number | null;
-  sha256: string | null;
-  downloadUrl?: string;
-  createdAt: string;
-}
+import type { ExportJob } from '@botport/api';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -5,18 +5,8 @@ import type { Globals } from '../globals';
 import { jobListCommand } from '../job-list';
 import { fields, print, readStdin } from '../output';
 import { waitFor } from '../waiting';
-
-interface ImportJob {
-  importId: string;
-  status: string;
-  progress: number;
-  botId: string | null;
-  botName: string | null;
-  mergeStrategy: string;
-  summary: { format: string; added: number; replaced: number; kept: number; botCreated: boolean } | null;
-  failureReasons: string[];
-  createdAt: string;
-}
+// The api's own response types (its OpenAPI schemas), nothing copied.
+import type { ImportJob } from '@botport/api';
 
 const summary = (j: ImportJob) => ({
   importId: j.importId,

@@ -3,6 +3,7 @@ import { ALL_SCOPES, DEV_JWT_SECRET, mintToken, SCOPES } from '@botport/shared/t
 import { Command } from 'commander';
 import { CliError, EXIT } from '../exit-codes';
 import type { Globals } from '../globals';
+import type { QueueStats, RetryResult, SweepResult } from '@botport/api';
 import { fields, print, table } from '../output';
 
 /**
@@ -15,7 +16,7 @@ export function queueCommand(g: Globals): Command {
     .command('stats')
     .description('waiting, active, failed, delayed and completed jobs per queue')
     .action(async () => {
-      const stats = await g.client().json<{ scope: 'all' | 'tenant'; tenant?: string; queues: Record<string, unknown>[] }>('GET', '/admin/queues');
+      const stats = await g.client().json<QueueStats>('GET', '/admin/queues');
       const whose = stats.scope === 'all' ? "every tenant's jobs (operator)" : `the jobs of tenant ${stats.tenant}`;
       print(g.output(), stats, () => `${table(stats.queues, ['queue', 'waiting', 'active', 'failed', 'delayed', 'completed'])}\n(${whose})`);
     });
@@ -28,7 +29,7 @@ export function jobsCommand(g: Globals): Command {
     .command('retry <jobId>')
     .description('run a Failed export or import again, or queue again one stuck InProgress whose queue entry is lost')
     .action(async (jobId: string) => {
-      const result = await g.client().json<{ kind: string; id: string; action: string }>('POST', `/admin/jobs/${encodeURIComponent(jobId)}/retry`);
+      const result = await g.client().json<RetryResult>('POST', `/admin/jobs/${encodeURIComponent(jobId)}/retry`);
       print(g.output(), result, () => `${result.kind} ${result.id} ${result.action}`);
     });
   return cmd;
@@ -39,7 +40,7 @@ export function sweepCommand(g: Globals): Command {
     .description('delete jobs past their seven days and uploads no import used, now')
     .option('--dry-run', 'only count what would go')
     .action(async (o) => {
-      const result = await g.client().json<{ dryRun: boolean; expired: Record<string, number> }>('POST', '/admin/sweep', { dryRun: !!o.dryRun });
+      const result = await g.client().json<SweepResult>('POST', '/admin/sweep', { dryRun: !!o.dryRun });
       const what = `${result.expired.exports} exports, ${result.expired.imports} imports, ${result.expired.uploads} uploads`;
       print(g.output(), result, () => (result.dryRun ? `would sweep ${what}` : `sweeping ${what} (queued)`));
     });

@@ -59,6 +59,9 @@ export const documentSchema = z
   })
   .strict();
 
+/** The document as botport writes it (GET of a version, Xenioo's backup): every component whole. */
+export const definitionDocumentView = documentSchema.extend({ components: z.array(componentSchema) });
+
 export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : `${acc}.${String(p)}`), '$');
 }

@@ -5,7 +5,9 @@ import type { ExportOptions } from './selection';
 
 export type { ExportOptions } from './selection';
 
-export type ExportStatus = 'InProgress' | 'Completed' | 'Failed' | 'Deleting';
+/** Every job's states: InProgress → Completed | Failed → Deleting → gone. */
+export const JOB_STATUSES = ['InProgress', 'Completed', 'Failed', 'Deleting'] as const;
+export type ExportStatus = (typeof JOB_STATUSES)[number];
 export type Surface = 'lex' | 'kore' | 'eddi' | 'native';
 export const FILE_FORMATS = ['BotportJson', 'LexJson'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { type Job, Queue } from 'bullmq';
 import IORedis, { Cluster, type Redis, type RedisOptions } from 'ioredis';
 
 /** Queue names: one per kind of work, so each can be scaled and watched alone. */
@@ -56,6 +56,16 @@ export interface QueueCounts {
 export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', deleteImport: 'delete-import', sweepExpired: 'sweep-expired', notify: 'notify' } as const;
 
 /**
+ * Queue job ids, made here only: an export's or import's job id is its own
+ * id, a deletion's is derived from it, so adding either twice is a no-op.
+ */
+const JOB_IDS = {
+  deletion: (kind: 'export' | 'import', id: string) => (kind === 'export' ? `delete-${id}` : `delete-import-${id}`),
+  notification: (kind: 'export' | 'import', id: string, status: string) => `notify-${kind}-${id}-${status}`,
+  sweepNow: () => `sweep-now-${Date.now()}`,
+};
+
+/**
  * The producer side of every queue. Job ids are chosen here: an export's job
  * id is its export id (an import's, its import id), so adding it twice (api retry, reconciler) is a no-op.
  */
@@ -86,7 +96,7 @@ export class JobQueues {
   }
 
   async enqueueExportDeletion(exportId: string): Promise<void> {
-    await this.maintenance.add(MAINTENANCE_JOBS.deleteExport, { exportId }, { jobId: `delete-${exportId}` });
+    await this.maintenance.add(MAINTENANCE_JOBS.deleteExport, { exportId }, { jobId: JOB_IDS.deletion('export', exportId) });
   }
 
   async enqueueImport(importId: string, options: { again?: boolean } = {}): Promise<void> {
@@ -95,7 +105,7 @@ export class JobQueues {
   }
 
   async enqueueImportDeletion(importId: string): Promise<void> {
-    await this.maintenance.add(MAINTENANCE_JOBS.deleteImport, { importId }, { jobId: `delete-import-${importId}` });
+    await this.maintenance.add(MAINTENANCE_JOBS.deleteImport, { importId }, { jobId: JOB_IDS.deletion('import', importId) });
   }
 
   /**
@@ -104,12 +114,23 @@ export class JobQueues {
    * delivery id the receiver sees on every retry.
    */
   async enqueueNotification(kind: 'export' | 'import', id: string, status: 'Completed' | 'Failed'): Promise<void> {
-    await this.maintenance.add(MAINTENANCE_JOBS.notify, { kind, id }, { jobId: `notify-${kind}-${id}-${status}` });
+    await this.maintenance.add(MAINTENANCE_JOBS.notify, { kind, id }, { jobId: JOB_IDS.notification(kind, id, status) });
+  }
+
+  /** Runs the sweeper now, beside its schedule. */
+  async sweepNow(): Promise<void> {
+    await this.maintenance.add(MAINTENANCE_JOBS.sweepExpired, {}, { jobId: JOB_IDS.sweepNow() });
+  }
+
+  /** The queue entry of a job, or of its deletion; undefined when there is none. */
+  entryOf(kind: 'export' | 'import', id: string, deleting = false): Promise<Job | undefined> {
+    if (deleting) return this.maintenance.getJob(JOB_IDS.deletion(kind, id));
+    return (kind === 'export' ? this.exports : this.imports).getJob(id);
   }
 
   /** Where a job's queue entry stands: BullMQ's state (waiting, active, delayed, failed…), or 'missing'. */
   async stateOf(kind: 'export' | 'import', id: string): Promise<string> {
-    const job = await (kind === 'export' ? this.exports : this.imports).getJob(id);
+    const job = await this.entryOf(kind, id);
     return job ? await job.getState() : 'missing';
   }
 

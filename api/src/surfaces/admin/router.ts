@@ -1,7 +1,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { ExportRecords, ImportRecords, isOperator, JobRetries, MAINTENANCE_JOBS, secretsKey, tenantJobCounts, UnauthorizedError } from '@botport/shared';
+import { ExportRecords, ImportRecords, isOperator, JobRetries, secretsKey, tenantJobCounts, UnauthorizedError } from '@botport/shared';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
@@ -13,6 +13,26 @@ import { problemHandler } from '../native/problem';
 import { OperatorSessions, SESSION_COOKIE } from './operator-session';
 
 export const sweepBody = z.object({ dryRun: z.boolean().default(false) }).strict();
+
+const queueCounts = z.object({
+  queue: z.string(),
+  waiting: z.number().int(),
+  active: z.number().int(),
+  failed: z.number().int(),
+  delayed: z.number().int(),
+  completed: z.number().int(),
+});
+/** A tenant's admin: its own exports and imports; the operator: every queue. */
+export const queuesView = z.union([
+  z.object({ scope: z.literal('tenant'), tenant: z.string(), queues: z.array(queueCounts) }),
+  z.object({ scope: z.literal('all'), queues: z.array(queueCounts) }),
+]);
+export const retryView = z.object({ kind: z.enum(['export', 'import']), id: z.string(), action: z.enum(['restarted', 'requeued']) });
+export const sweepView = z.object({
+  dryRun: z.boolean(),
+  expired: z.object({ exports: z.number().int(), imports: z.number().int(), uploads: z.number().int() }),
+  queued: z.boolean(),
+});
 
 const BOARD_PATH = '/admin/board';
 
@@ -82,7 +102,7 @@ export function adminRouter(ctx: ApiContext): Router {
       imports: await importRecords.countExpired(),
       uploads: await importRecords.countExpiredUploads(),
     };
-    if (!dryRun) await ctx.queues.maintenance.add(MAINTENANCE_JOBS.sweepExpired, {}, { jobId: `sweep-now-${Date.now()}` });
+    if (!dryRun) await ctx.queues.sweepNow();
     res.status(dryRun ? 200 : 202).json({ dryRun, expired, queued: !dryRun });
   });
 

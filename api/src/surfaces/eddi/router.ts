@@ -1,10 +1,13 @@
-import { type ExportRecord, type ImportRecord, NotFoundError, ValidationError, VERSION_PATTERN } from '@botport/shared';
+import { type ExportRecord, type ImportRecord, NotFoundError } from '@botport/shared';
 import { type Response, Router } from 'express';
+import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
 import { receiveZipBody } from '../../http/archive-upload';
 import { guardRequest } from '../../http/input';
 import { errorHandler } from '../../http/errors';
+import { botVersionSchema } from '../../http/fields';
+import { parse } from '../../http/validate';
 
 const POLL_MS = 100;
 const RETRY_AFTER_SECONDS = 2;
@@ -12,6 +15,10 @@ const RETRY_AFTER_SECONDS = 2;
 const FILE = /^([0-9A-Za-z]{10})-(DRAFT|[1-9][0-9]*)-([0-9A-Za-z]{10})\.zip$/;
 
 const fileName = (r: ExportRecord) => `${r.botId}-${r.botVersion}-${r.exportId}.zip`;
+
+export const eddiErrorBody = z.object({ error: z.string() });
+/** POST /backup/export/{id}: the version to export (a number, or DRAFT). */
+export const exportQuery = z.object({ botVersion: botVersionSchema });
 
 /** EDDI's errors: the status and `{"error": message}`. */
 const eddiErrorHandler = errorHandler((e, res) => {
@@ -38,11 +45,11 @@ export function eddiRouter(ctx: ApiContext): Router {
     return job;
   }
 
-  r.post('/export/:botId', requireScope('exports:write'), async (req, res) => {
-    const botVersion = typeof req.query.botVersion === 'string' ? req.query.botVersion : '';
-    if (!VERSION_PATTERN.test(botVersion)) throw new ValidationError('botVersion must be a version number (or DRAFT)');
+  // One path, two meanings, as EDDI has it: POST names the bot to export, GET the archive's file.
+  r.post('/export/:id', requireScope('exports:write'), async (req, res) => {
+    const { botVersion } = parse(exportQuery, req.query, 'the query');
     const principal = res.locals.principal;
-    const created = await ctx.exports.create(principal, 'eddi', { botId: String(req.params.botId), botVersion, fileFormat: 'BotportJson' });
+    const created = await ctx.exports.create(principal, 'eddi', { botId: String(req.params.id), botVersion, fileFormat: 'BotportJson' });
     const record = await settle(created, () => ctx.exports.describe(principal, created.exportId), ctx.config.EDDI_EXPORT_WAIT_MS);
     res.location(locationOf(record));
     if (record.status === 'Failed') return res.status(500).json({ error: `the export failed: ${record.failureReasons.join('; ')}` });
@@ -50,8 +57,8 @@ export function eddiRouter(ctx: ApiContext): Router {
     res.end();
   });
 
-  r.get('/export/:file', requireScope('exports:read'), async (req, res) => {
-    const match = FILE.exec(String(req.params.file));
+  r.get('/export/:id', requireScope('exports:read'), async (req, res) => {
+    const match = FILE.exec(String(req.params.id));
     if (!match) throw new NotFoundError('no such export file');
     const record = await ctx.exports.describe(res.locals.principal, match[3]);
     if (record.botId !== match[1] || record.botVersion !== match[2]) throw new NotFoundError('no such export file');

@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import { errorHandler } from '../../http/errors';
+
+export const koreErrorBody = z.object({ errors: z.array(z.object({ msg: z.string(), code: z.number().int() })) });
 
 /** Kore.ai's error shape: `{"errors": [{"msg", "code"}]}`. */
 export const koreErrorHandler = errorHandler((e, res) => {

@@ -7,6 +7,7 @@ import { receiveMultipartFile } from '../../http/archive-upload';
 import { jsonBody } from '../../http/body';
 import { guardRequest } from '../../http/input';
 import { fromKore, koreExportFields } from '../../http/export-options';
+import { isoTime, jobIdSchema } from '../../http/fields';
 import { parse } from '../../http/validate';
 import { koreErrorHandler } from './errors';
 
@@ -14,7 +15,7 @@ export const exportBody = z.object({ exportType: z.enum(['latest', 'published'])
 
 const STATUS = { InProgress: 'pending', Completed: 'success', Failed: 'failed', Deleting: 'failed' } as const;
 
-const fileId = z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be a fileId from /api/public/uploadfile');
+const fileId = jobIdSchema('a fileId from /api/public/uploadfile');
 // configInfo, botFunctions and icon are Kore's separate files; a botport archive holds everything.
 const importFiles = { botDefinition: fileId, configInfo: fileId.optional(), botFunctions: z.array(fileId).optional(), icon: fileId.optional() };
 const importOptions = z
@@ -30,6 +31,41 @@ const importOptions = z
 export const newBotImport = z.object(importFiles).strict();
 export const existingBotImport = z.object({ ...importFiles, importOptions: importOptions.optional() }).strict();
 
+const koreStatus = z.enum(['pending', 'success', 'failed']);
+const koreTime = isoTime;
+/** A bot export request, as Kore's export call answers it. */
+export const koreExportView = z.object({
+  _id: z.string(),
+  botId: z.string(),
+  streamId: z.string(),
+  createdBy: z.string(),
+  exportType: z.enum(['latest', 'published']),
+  requestType: z.literal('Botexport'),
+  status: koreStatus,
+  createdOn: koreTime,
+});
+export const koreExportCreated = koreExportView.omit({ botId: true }).extend({ __v: z.number() });
+/** The bot's latest export: when done, the download URL (five minutes), the file's id and size (a string, as Kore has it). */
+export const koreExportStatus = koreExportView.extend({
+  downloadURL: z.string().optional(),
+  fileId: z.string().optional(),
+  fileSize: z.string().optional(),
+  failureReasons: z.array(z.string()).optional(),
+});
+export const koreUploaded = z.object({ fileId: z.string(), hash: z.string(), fileName: z.string().optional() });
+export const koreImportView = z.object({
+  _id: z.string(),
+  status: koreStatus,
+  statusLogs: z.array(z.object({ taskType: z.string(), taskName: z.string(), status: koreStatus, message: z.string().optional() })),
+  createdBy: z.string(),
+  requestType: z.literal('Botimport'),
+  createdOn: koreTime,
+  __v: z.number(),
+  streamId: z.string().optional(),
+  botId: z.string().optional(),
+  failureReasons: z.array(z.string()).optional(),
+});
+
 /** Kore imports all categories unless importOptions names some; the locale structure always comes. */
 function importCategories(o: z.infer<typeof importOptions> | undefined): string[] | undefined {
   if (!o) return undefined;
@@ -37,7 +73,7 @@ function importCategories(o: z.infer<typeof importOptions> | undefined): string[
   return o.customDashboard ? [...named, 'other'] : named;
 }
 
-function koreImport(r: ImportRecord) {
+function koreImport(r: ImportRecord): z.infer<typeof koreImportView> {
   const botName = r.importedBotName ?? r.botName ?? 'bot';
   const status = STATUS[r.status];
   return {
@@ -56,7 +92,7 @@ function koreImport(r: ImportRecord) {
   };
 }
 
-function koreExport(r: ExportRecord) {
+function koreExport(r: ExportRecord): z.infer<typeof koreExportView> {
   return {
     _id: `ber-${r.exportId}`,
     botId: r.botId,
@@ -78,13 +114,7 @@ export function koreRouter(ctx: ApiContext): Router {
     const body = parse(exportBody, req.body ?? {});
     const botId = String(req.params.botId);
     const principal = res.locals.principal;
-    let botVersion = 'DRAFT';
-    if (body.exportType === 'published') {
-      await ctx.bots.get(principal.tenantId, botId);
-      const published = await ctx.bots.latestPublishedVersion(principal.tenantId, botId);
-      if (!published) throw new NotFoundError(`bot ${botId} has no published version; export 'latest' or publish it first`);
-      botVersion = published;
-    }
+    const botVersion = body.exportType === 'published' ? await ctx.botService.latestPublished(principal, botId) : 'DRAFT';
     const record = await ctx.exports.create(principal, 'kore', { botId, botVersion, fileFormat: 'BotportJson', options: fromKore(body) });
     const { botId: _botId, ...created } = koreExport(record);
     res.json({ ...created, __v: 0 });
@@ -136,9 +166,9 @@ export function koreRouter(ctx: ApiContext): Router {
   });
 
   r.get('/bot/import/status/:birId', requireScope('imports:read'), async (req, res) => {
-    const id = /^bir-([0-9A-Za-z]{10})$/.exec(String(req.params.birId));
-    if (!id) throw new NotFoundError(`import ${req.params.birId} was not found`);
-    res.json(koreImport(await ctx.imports.describe(res.locals.principal, id[1])));
+    const birId = String(req.params.birId);
+    if (!birId.startsWith('bir-')) throw new NotFoundError(`import ${birId} was not found`);
+    res.json(koreImport(await ctx.imports.describe(res.locals.principal, birId.slice(4))));
   });
 
   r.use(koreErrorHandler);

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@botport/shared';
+import { z } from 'zod';
 import { errorHandler } from '../../http/errors';
 
 /** Amazon Lex V2's error names; an unauthenticated call is AccessDenied (403), as AWS answers. */
@@ -15,6 +16,10 @@ const LEX_ERRORS: Record<ErrorCode, [string, number?]> = {
   Unavailable: ['InternalServerException', 500], // as AWS documents it; the SDKs retry it
   Internal: ['InternalServerException'],
 };
+
+/** Lex's error body; the error's name is in the `x-amzn-ErrorType` header. */
+export const lexErrorBody = z.object({ message: z.string() });
+export const LEX_ERROR_NAMES = [...new Set(Object.values(LEX_ERRORS).map(([name]) => name))];
 
 /** Lex's error shape: the status, `x-amzn-ErrorType: <Name>` and `{"message"}`. */
 export const lexErrorHandler = errorHandler((e, res) => {

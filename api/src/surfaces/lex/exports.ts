@@ -1,15 +1,18 @@
-import type { ExportRecord, ExportService } from '@botport/shared';
+import { type ExportRecord, type ExportService, JOB_STATUSES } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
-import { botIdSchema, botVersionSchema, parse } from '../../http/validate';
+import {
+  botIdSchema as botId,
+  botVersionSchema as botVersion,
+  epoch,
+  epochSeconds,
+  filePasswordSchema as filePassword,
+  localeIdSchema as localeId,
+} from '../../http/fields';
+import { parse } from '../../http/validate';
 import { exportOptionsSchema } from '../../http/export-options';
-import { epoch, listBody, listQuery } from './listing';
-
-const botId = botIdSchema;
-const botVersion = botVersionSchema;
-const localeId = z.string().min(1).max(20);
-const filePassword = z.string().min(1).max(1024);
+import { listBody, listQuery } from './listing';
 
 const resourceSpecification = z
   .object({
@@ -33,19 +36,53 @@ export const createExport = z
     // botport's addition: the same component filters as Kore's export.
     exportOptions: exportOptionsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .meta({ examples: [{ resourceSpecification: { botExportSpecification: { botId: 'haSlczxNxN', botVersion: 'DRAFT' } }, fileFormat: 'LexJson' }] });
 
 export const listExports = listBody('ExportResourceType');
 
 export const updateExport = z.object({ filePassword: filePassword.optional() }).strict();
 
-function specification(r: ExportRecord) {
+/** The resource an export is of, as Lex names it (custom vocabularies are not exported here). */
+const specificationView = z.union([
+  z.object({ botExportSpecification: z.object({ botId: z.string(), botVersion: z.string() }) }),
+  z.object({ botLocaleExportSpecification: z.object({ botId: z.string(), botVersion: z.string(), localeId: z.string() }) }),
+]);
+export const exportSummary = z.object({
+  exportId: z.string(),
+  resourceSpecification: specificationView,
+  fileFormat: z.string(),
+  exportStatus: z.enum(JOB_STATUSES),
+  creationDateTime: epochSeconds,
+  lastUpdatedDateTime: epochSeconds,
+});
+export const createExportResponse = exportSummary.omit({ lastUpdatedDateTime: true });
+/** DescribeExport: Lex's fields, then botport's additions (progress, the archive's size, SHA-256 and notes). */
+export const describeExportResponse = exportSummary.extend({
+  failureReasons: z.array(z.string()),
+  /** Only when Completed: a fresh pre-signed GET URL, valid 300 s. */
+  downloadUrl: z.string().optional(),
+  progress: z.number().int(),
+  archiveSizeBytes: z.number().int().optional(),
+  archiveSha256: z.string().optional(),
+  notes: z.array(z.string()).optional(),
+});
+export const listExportsResponse = z.object({
+  botId: z.string().optional(),
+  botVersion: z.string().optional(),
+  localeId: z.string().optional(),
+  exportSummaries: z.array(exportSummary),
+  nextToken: z.string().optional(),
+});
+export const deleteExportResponse = z.object({ exportId: z.string(), exportStatus: z.enum(JOB_STATUSES) });
+
+function specification(r: ExportRecord): z.infer<typeof specificationView> {
   return r.localeId
     ? { botLocaleExportSpecification: { botId: r.botId, botVersion: r.botVersion, localeId: r.localeId } }
     : { botExportSpecification: { botId: r.botId, botVersion: r.botVersion } };
 }
 
-function summary(r: ExportRecord) {
+function summary(r: ExportRecord): z.infer<typeof exportSummary> {
   return {
     exportId: r.exportId,
     resourceSpecification: specification(r),

@@ -1,9 +1,10 @@
-import { type ImportRecord, type ImportService, type ImportTarget, MERGE_STRATEGIES, nameSchema } from '@botport/shared';
+import { type ImportRecord, type ImportService, type ImportTarget, JOB_STATUSES, MERGE_STRATEGIES, nameSchema } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
-import { botIdSchema, parse } from '../../http/validate';
-import { epoch, listBody, listQuery } from './listing';
+import { botIdSchema, epoch, epochSeconds, filePasswordSchema, jobIdSchema, localeIdSchema } from '../../http/fields';
+import { parse } from '../../http/validate';
+import { listBody, listQuery } from './listing';
 
 // Lex's own settings for a new bot are accepted and have no effect here.
 const botImportSpecification = z
@@ -22,7 +23,7 @@ const botLocaleImportSpecification = z
   .object({
     botId: botIdSchema,
     botVersion: z.literal('DRAFT', { message: 'a locale is imported into the DRAFT version only' }),
-    localeId: z.string().min(1).max(20),
+    localeId: localeIdSchema,
     nluIntentConfidenceThreshold: z.number().optional(),
     voiceSettings: z.unknown().optional(),
   })
@@ -30,7 +31,7 @@ const botLocaleImportSpecification = z
 
 export const startImport = z
   .object({
-    importId: z.string().regex(/^[0-9A-Za-z]{10}$/, 'must be the importId CreateUploadUrl returned'),
+    importId: jobIdSchema('the importId CreateUploadUrl returned'),
     resourceSpecification: z
       .object({
         botImportSpecification: botImportSpecification.optional(),
@@ -46,18 +47,58 @@ export const startImport = z
         message: 'exactly one of botImportSpecification or botLocaleImportSpecification is required',
       }),
     mergeStrategy: z.enum(MERGE_STRATEGIES),
-    filePassword: z.string().min(1).max(1024).optional(),
+    filePassword: filePasswordSchema.optional(),
   })
   .strict();
 
 export const listImports = listBody('ImportResourceType');
 
-function specification(r: ImportRecord) {
+const specificationView = z.union([
+  z.object({ botLocaleImportSpecification: z.object({ botId: z.string().nullable(), botVersion: z.literal('DRAFT'), localeId: z.string() }) }),
+  z.object({ botImportSpecification: z.object({ botName: z.string().optional() }) }),
+]);
+export const importSummary = z.object({
+  importId: z.string(),
+  importedResourceId: z.string().optional(),
+  importedResourceName: z.string().optional(),
+  importStatus: z.enum(JOB_STATUSES),
+  mergeStrategy: z.enum(MERGE_STRATEGIES),
+  creationDateTime: epochSeconds,
+  lastUpdatedDateTime: epochSeconds,
+  importedResourceType: z.enum(['Bot', 'BotLocale']),
+});
+export const createUploadUrlResponse = z.object({ importId: z.string(), uploadUrl: z.string() });
+export const startImportResponse = z.object({
+  importId: z.string(),
+  resourceSpecification: z.record(z.string(), z.unknown()),
+  mergeStrategy: z.enum(MERGE_STRATEGIES),
+  importStatus: z.enum(JOB_STATUSES),
+  creationDateTime: epochSeconds,
+});
+/** DescribeImport: Lex's fields, then botport's additions (progress and what the import did). */
+export const describeImportResponse = importSummary.omit({ importedResourceType: true }).extend({
+  resourceSpecification: specificationView,
+  failureReasons: z.array(z.string()),
+  progress: z.number().int(),
+  importSummary: z
+    .object({ format: z.string(), added: z.number().int(), replaced: z.number().int(), kept: z.number().int(), botCreated: z.boolean() })
+    .optional(),
+});
+export const listImportsResponse = z.object({
+  botId: z.string().optional(),
+  botVersion: z.string().optional(),
+  localeId: z.string().optional(),
+  importSummaries: z.array(importSummary),
+  nextToken: z.string().optional(),
+});
+export const deleteImportResponse = z.object({ importId: z.string(), importStatus: z.enum(JOB_STATUSES) });
+
+function specification(r: ImportRecord): z.infer<typeof specificationView> {
   if (r.localeId) return { botLocaleImportSpecification: { botId: r.botId, botVersion: 'DRAFT', localeId: r.localeId } };
   return { botImportSpecification: { botName: r.botName ?? r.importedBotName ?? undefined } };
 }
 
-function summary(r: ImportRecord) {
+function summary(r: ImportRecord): z.infer<typeof importSummary> {
   return {
     importId: r.importId,
     importedResourceId: r.importedBotId ?? r.botId ?? undefined,

@@ -1,9 +1,6 @@
 import type { JobListQuery } from '@botport/shared';
 import { z } from 'zod';
-import { botIdSchema, botVersionSchema } from '../../http/validate';
-
-/** AWS JSON timestamps: epoch seconds. */
-export const epoch = (d: Date) => d.getTime() / 1000;
+import { botIdSchema, botVersionSchema, localeIdSchema } from '../../http/fields';
 
 /** ListExports' and ListImports' request body; they differ only in the filter's name. */
 export function listBody(filterName: 'ExportResourceType' | 'ImportResourceType') {
@@ -11,7 +8,7 @@ export function listBody(filterName: 'ExportResourceType' | 'ImportResourceType'
     .object({
       botId: botIdSchema.optional(),
       botVersion: botVersionSchema.optional(),
-      localeId: z.string().min(1).max(20).optional(),
+      localeId: localeIdSchema.optional(),
       sortBy: z
         .object({ attribute: z.literal('LastUpdatedDateTime'), order: z.enum(['Ascending', 'Descending']) })
         .strict()

@@ -1,34 +1,62 @@
-import { type ExportRecord, FILE_FORMATS, IdempotencyKeys } from '@botport/shared';
+import { type ExportRecord, FILE_FORMATS, IdempotencyKeys, JOB_STATUSES } from '@botport/shared';
 import { type Request, type Response, Router } from 'express';
 import type { ApiContext } from '../../context';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
-import { botIdSchema, botVersionSchema, parse } from '../../http/validate';
+import { botIdSchema, botVersionSchema, filePasswordSchema, isoTime, jobPageQuery, localeIdSchema } from '../../http/fields';
+import { parse } from '../../http/validate';
 import { exportOptionsSchema } from '../../http/export-options';
-import { deliveriesView } from './deliveries';
+import { deliveries } from './deliveries';
 
 export const createExport = z
   .object({
     botId: botIdSchema,
     botVersion: botVersionSchema.default('DRAFT'),
-    localeId: z.string().min(1).max(20).optional(),
+    localeId: localeIdSchema.optional(),
     fileFormat: z.enum(FILE_FORMATS).default('BotportJson'),
-    filePassword: z.string().min(1).max(1024).optional(),
+    filePassword: filePasswordSchema.optional(),
     exportOptions: exportOptionsSchema.optional(),
     /** Told once, by a signed POST, when the export ends. */
     notifyUrl: z.string().max(2048).optional(),
   })
-  .strict();
+  .strict()
+  .meta({
+    examples: [
+      { botId: 'haSlczxNxN', botVersion: '1', fileFormat: 'LexJson', exportOptions: { subTasks: { dialogs: ['Checkout'] }, includeDependentTasks: true } },
+    ],
+  });
 
-export const updateExport = z.object({ filePassword: z.string().min(1).max(1024).nullable().optional() }).strict();
+export const updateExport = z.object({ filePassword: filePasswordSchema.nullable().optional() }).strict();
 
-export const listQuery = z.object({
-  botId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  nextToken: z.string().max(2048).optional(),
+export const listQuery = jobPageQuery;
+
+/** A native export job, as every /v1/exports answer shows it. */
+export const exportView = z.object({
+  exportId: z.string(),
+  botId: z.string(),
+  botName: z.string(),
+  botVersion: z.string(),
+  localeId: z.string().nullable(),
+  fileFormat: z.enum(FILE_FORMATS),
+  exportOptions: exportOptionsSchema,
+  passwordProtected: z.boolean(),
+  notifyUrl: z.string().optional(),
+  status: z.enum(JOB_STATUSES),
+  progress: z.number().int().min(0).max(100),
+  failureReasons: z.array(z.string()),
+  /** What the export left out and why. */
+  notes: z.array(z.string()),
+  sizeBytes: z.number().int().nullable(),
+  sha256: z.string().nullable(),
+  /** Only when Completed: a fresh pre-signed GET URL, valid 300 s. */
+  downloadUrl: z.string().optional(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  expiresAt: isoTime,
 });
+export const exportList = z.object({ exports: z.array(exportView), nextToken: z.string().optional() });
 
-function view(r: ExportRecord, downloadUrl?: string) {
+function view(r: ExportRecord, downloadUrl?: string): z.infer<typeof exportView> {
   return {
     exportId: r.exportId,
     botId: r.botId,
@@ -132,7 +160,7 @@ export function nativeExportsRouter(ctx: ApiContext): Router {
   });
 
   r.get('/:exportId/deliveries', read, async (req, res) => {
-    res.json(deliveriesView(await jobs.deliveries(res.locals.principal, String(req.params.exportId))));
+    res.json(deliveries(await jobs.deliveries(res.locals.principal, String(req.params.exportId))));
   });
 
   // Builds a finished export again under a new password, or plain without one (Lex's UpdateExport).

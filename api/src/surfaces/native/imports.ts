@@ -1,18 +1,19 @@
-import { IdempotencyKeys, type ImportRecord, type ImportTarget, MERGE_STRATEGIES, nameSchema, ValidationError } from '@botport/shared';
+import { IdempotencyKeys, type ImportRecord, type ImportTarget, JOB_STATUSES, MERGE_STRATEGIES, nameSchema, ValidationError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import { receiveZipBody } from '../../http/archive-upload';
 import { requireScope } from '../../http/auth';
-import { botIdSchema, parse } from '../../http/validate';
-import { deliveriesView } from './deliveries';
+import { botIdSchema, isoTime, jobPageQuery, localeIdSchema } from '../../http/fields';
+import { parse } from '../../http/validate';
+import { deliveries } from './deliveries';
 
 /** Where the archive goes: a bot by name, a bot (or one of its locales) by id, or — neither — a new bot. */
 export const startQuery = z
   .object({
     botName: nameSchema.optional(),
     botId: botIdSchema.optional(),
-    localeId: z.string().min(1).max(20).optional(),
+    localeId: localeIdSchema.optional(),
     mergeStrategy: z.enum(MERGE_STRATEGIES).default('FailOnConflict'),
     /** Told once, by a signed POST, when the import ends. */
     notifyUrl: z.string().max(2048).optional(),
@@ -21,13 +22,37 @@ export const startQuery = z
   .refine((q) => !(q.botName && q.botId), { message: 'give botName or botId, not both' })
   .refine((q) => !q.localeId || q.botId, { message: 'localeId needs botId' });
 
-const PASSWORD_HEADER = 'Botport-File-Password';
+export const PASSWORD_HEADER = 'Botport-File-Password';
 
-export const listQuery = z.object({
-  botId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  nextToken: z.string().max(2048).optional(),
+export const listQuery = jobPageQuery;
+
+/** What an import did: the format it read and the components it added, replaced and kept. */
+export const importSummary = z.object({
+  format: z.string(),
+  added: z.number().int(),
+  replaced: z.number().int(),
+  kept: z.number().int(),
+  botCreated: z.boolean(),
 });
+
+/** A native import job, as every /v1/imports answer shows it. */
+export const importView = z.object({
+  importId: z.string(),
+  status: z.enum(JOB_STATUSES),
+  progress: z.number().int().min(0).max(100),
+  target: z.object({ botName: z.string().optional(), botId: z.string().optional(), localeId: z.string().optional() }),
+  mergeStrategy: z.enum(MERGE_STRATEGIES),
+  notifyUrl: z.string().optional(),
+  /** The bot the archive went into, once known. */
+  botId: z.string().nullable(),
+  botName: z.string().nullable(),
+  summary: importSummary.nullable(),
+  failureReasons: z.array(z.string()),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  expiresAt: isoTime,
+});
+export const importList = z.object({ imports: z.array(importView), nextToken: z.string().optional() });
 
 function targetOf(q: z.infer<typeof startQuery>): ImportTarget {
   if (q.botId && q.localeId) return { kind: 'locale', botId: q.botId, localeId: q.localeId };
@@ -36,7 +61,7 @@ function targetOf(q: z.infer<typeof startQuery>): ImportTarget {
   return { kind: 'new' };
 }
 
-function view(r: ImportRecord) {
+function view(r: ImportRecord): z.infer<typeof importView> {
   return {
     importId: r.importId,
     status: r.status,
@@ -103,7 +128,7 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
   });
 
   r.get('/:importId/deliveries', read, async (req, res) => {
-    res.json(deliveriesView(await ctx.imports.deliveries(res.locals.principal, String(req.params.importId))));
+    res.json(deliveries(await ctx.imports.deliveries(res.locals.principal, String(req.params.importId))));
   });
 
   r.delete('/:importId', write, async (req, res) => {

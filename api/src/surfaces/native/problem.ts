@@ -1,5 +1,15 @@
 import { ValidationError } from '@botport/shared';
+import { z } from 'zod';
 import { errorHandler } from '../../http/errors';
+
+/** RFC 9457 problem details; `errors` names each field a validation refused. */
+export const problemBody = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
 
 /** The native surface's errors: RFC 9457 problem+json. */
 export const problemHandler = errorHandler((e, res) => {
