@@ -30,6 +30,23 @@ const cases: [string, () => Buffer, RegExp][] = [
     /entry 'locales\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/x' escapes the archive root/,
   ],
   ['absolute path', () => rawZip([{ name: '/etc/passwd', data: Buffer.from('root') }]), /entry '\/etc\/passwd' has an absolute path/],
+  // EDDI 6 on Windows writes `\` between folders; it is read as `/`, and every check applies to the name so read.
+  [
+    'path traversal with Windows separators',
+    () => rawZip([{ name: 'agent\\..\\..\\etc\\cron.d\\x', data: Buffer.from('{}') }]),
+    /entry 'agent\/\.\.\/\.\.\/etc\/cron\.d\/x' escapes the archive root/,
+  ],
+  ['absolute Windows path', () => rawZip([{ name: '\\etc\\passwd', data: Buffer.from('root') }]), /entry '\/etc\/passwd' has an absolute path/],
+  ['a drive letter', () => rawZip([{ name: 'C:\\Windows\\x.json', data: Buffer.from('{}') }]), /entry 'C:\/Windows\/x\.json' has an absolute path/],
+  [
+    'the same name with either separator',
+    () =>
+      rawZip([
+        { name: 'bot\\a.json', data: Buffer.from('{}') },
+        { name: 'bot/a.json', data: Buffer.from('{}') },
+      ]),
+    /entry 'bot\/a\.json' appears twice/,
+  ],
   ['symlink entry', () => rawZip([{ name: 'bot.json', data: Buffer.from('/etc/passwd'), unixMode: 0o120777 }]), /entry 'bot\.json' is a symbolic link/],
   // ZipCrypto: a 12-byte header before the (here: 2-byte) ciphertext.
   [
