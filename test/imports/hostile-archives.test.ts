@@ -98,7 +98,7 @@ const cases: [string, () => Buffer, RegExp][] = [
     () => zipOf(new Map([...valid(), ['extra/payload.js', Buffer.from('process.exit()')]])),
     /entry 'extra\/payload\.js' is not listed in the manifest/,
   ],
-  ['no manifest at all', () => zipOf(botportFiles(demoBot('Target'))), /the archive has no manifest, so its format is unknown/],
+  ['no manifest at all', () => zipOf(botportFiles(demoBot('Target'))), /the archive's format is unknown: botport reads BotportJson \(manifest.json\), LexJson/],
   [
     'a component that breaks the rules',
     () => {

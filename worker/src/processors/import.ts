@@ -27,7 +27,7 @@ import { withProgress } from './progress';
 /**
  * Imports one uploaded archive: download to a temporary file (a zip is read
  * from its end, and the object may be large), check the archive, recognise
- * its format by its manifest, and stream its components into the target
+ * its format by its content, and stream its components into the target
  * DRAFT in one transaction that also completes the record. A bad archive
  * fails at once with reasons; an outage is retried.
  */
@@ -109,7 +109,7 @@ async function apply(
         componentsToImport(record.options),
       );
       const { added, replaced, kept, botCreated } = outcome;
-      const summary = { format: source.format, added, replaced, kept, botCreated };
+      const summary = { format: source.format, added, replaced, kept, botCreated, ...(source.notes.length ? { notes: source.notes } : {}) };
       // Deleted while we worked: roll the import back with it.
       if (!(await records.completeIn(client, record.importId, { botId: outcome.botId, botName: outcome.botName, summary }))) {
         throw new ValidationError(`import ${record.importId} was deleted while it ran`);
