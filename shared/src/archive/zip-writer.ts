@@ -1,14 +1,23 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { AES_METHOD, AES_VERSION_NEEDED, aesExtraField, encryptEntry } from './winzip-aes';
+import { AES_METHOD, AES_VERSION_NEEDED, aesExtraField, encryptEntry, encryptStream } from './winzip-aes';
 
 const deflateRaw = promisify(zlib.deflateRaw);
 
-export interface ZipEntry {
-  /** Path inside the archive, `/`-separated, UTF-8. */
-  name: string;
-  data: Buffer;
-}
+/**
+ * One file of the archive: its bytes, or — for one too large to hold, such as
+ * Kore's botDefinition.json of a large bot — its bytes as they are produced,
+ * deflated as they stream, with CRC and sizes in a data descriptor after them.
+ */
+export type ZipEntry =
+  | {
+      /** Path inside the archive, `/`-separated, UTF-8. */
+      name: string;
+      data: Buffer;
+    }
+  | { name: string; stream: () => AsyncIterable<Buffer> };
 
 export interface ZipOptions {
   level?: number;
@@ -23,6 +32,7 @@ const UINT32_MAX = 0xffffffff;
 const UINT16_MAX = 0xffff;
 const FLAG_UTF8 = 0x0800;
 const FLAG_ENCRYPTED = 0x0001;
+const FLAG_DATA_DESCRIPTOR = 0x0008;
 const METHOD_STORE = 0;
 const METHOD_DEFLATE = 8;
 const VERSION_DEFAULT = 20;
@@ -63,6 +73,8 @@ function encodingOf(e: Pending, method: number, encrypted: boolean): Encoding {
  * deflated form is not smaller are stored. ZIP64 records are written only
  * when the archive needs them (more than 65,535 entries or offsets past 4 GiB).
  * With a password, each entry is encrypted (WinZip AES-256) on the same pool.
+ * A streamed entry is written when every entry before it is, deflated (and
+ * encrypted) as its bytes arrive, so it is never held whole.
  */
 export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipOptions = {}): AsyncGenerator<Buffer> {
   const level = options.level ?? 6;
@@ -73,14 +85,19 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
   const central: Buffer[] = [];
   let inFlight = 0;
   let exhausted = false;
+  let streamed: Extract<ZipEntry, { stream: unknown }> | undefined;
   let offset = 0;
   let count = 0;
 
   for (;;) {
-    while (!exhausted && (pending.length === 0 || (inFlight < maxBytes && pending.length < maxEntries))) {
+    while (!exhausted && !streamed && (pending.length === 0 || (inFlight < maxBytes && pending.length < maxEntries))) {
       const next = await source.next();
       if (next.done) {
         exhausted = true;
+        break;
+      }
+      if ('stream' in next.value) {
+        streamed = next.value; // written once every entry before it is
         break;
       }
       const { name, data } = next.value;
@@ -89,16 +106,23 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
       inFlight += data.length;
     }
     const entry = pending.shift();
-    if (!entry) break;
-    const { method, payload } = await entry.prepared;
-    inFlight -= entry.size;
-    const encoding = encodingOf(entry, method, options.password !== undefined);
-    const header = localHeader(entry, encoding, payload.length);
-    central.push(centralHeader(entry, encoding, payload.length, offset));
-    yield header;
-    yield payload;
-    offset += header.length + payload.length;
-    count++;
+    if (entry) {
+      const { method, payload } = await entry.prepared;
+      inFlight -= entry.size;
+      const encoding = encodingOf(entry, method, options.password !== undefined);
+      const header = localHeader(entry, encoding, payload.length);
+      central.push(centralHeader(entry, encoding, payload.length, offset));
+      yield header;
+      yield payload;
+      offset += header.length + payload.length;
+      count++;
+    } else if (streamed) {
+      const written = yield* streamedEntry(streamed, level, options.password);
+      central.push(centralHeader(written.entry, written.encoding, written.compressedSize, offset));
+      offset += written.bytes;
+      count++;
+      streamed = undefined;
+    } else break;
   }
   let centralSize = 0;
   for (const record of central) {
@@ -106,6 +130,50 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
     yield record;
   }
   yield* end(count, centralSize, offset);
+}
+
+/** Deflates (then encrypts) a stream as it comes, counting CRC and sizes for the data descriptor. */
+async function* streamedEntry(
+  e: { name: string; stream: () => AsyncIterable<Buffer> },
+  level: number,
+  password: string | undefined,
+): AsyncGenerator<Buffer, { entry: Pending; encoding: Encoding; compressedSize: number; bytes: number }> {
+  const entry: Pending = {
+    name: Buffer.from(e.name, 'utf8'),
+    size: 0,
+    crc: 0,
+    prepared: Promise.resolve({ method: METHOD_DEFLATE, payload: Buffer.alloc(0) }),
+  };
+  const plain = encodingOf(entry, METHOD_DEFLATE, password !== undefined);
+  const header = localHeader(entry, { ...plain, flags: plain.flags | FLAG_DATA_DESCRIPTOR, crc: 0 }, 0);
+  yield header;
+  let compressedSize = 0;
+  const counted = async function* () {
+    for await (const chunk of e.stream()) {
+      entry.crc = zlib.crc32(chunk, entry.crc);
+      entry.size += chunk.length;
+      if (entry.size >= UINT32_MAX) throw new Error(`zip entry ${e.name} is too large`);
+      yield chunk;
+    }
+  };
+  const deflate = zlib.createDeflateRaw({ level });
+  const feeding = pipeline(Readable.from(counted()), deflate);
+  feeding.catch(() => undefined); // awaited below; a failure also ends the loop
+  const deflated = deflate as AsyncIterable<Buffer>;
+  for await (const chunk of password === undefined ? deflated : encryptStream(password, deflated)) {
+    compressedSize += chunk.length;
+    if (compressedSize >= UINT32_MAX) throw new Error(`zip entry ${e.name} is too large`);
+    yield chunk;
+  }
+  await feeding;
+  const encoding = { ...encodingOf(entry, METHOD_DEFLATE, password !== undefined), flags: plain.flags | FLAG_DATA_DESCRIPTOR };
+  const descriptor = Buffer.alloc(16);
+  descriptor.writeUInt32LE(0x08074b50, 0);
+  descriptor.writeUInt32LE(encoding.crc, 4);
+  descriptor.writeUInt32LE(compressedSize, 8);
+  descriptor.writeUInt32LE(entry.size, 12);
+  yield descriptor;
+  return { entry, encoding, compressedSize, bytes: header.length + compressedSize + descriptor.length };
 }
 
 async function prepare(data: Buffer, level: number, password: string | undefined): Promise<{ method: number; payload: Buffer }> {
