@@ -6,6 +6,8 @@ import { botportJson } from './botport-json/writer';
 import { botportJsonReader } from './botport-json/reader';
 import { lexJson } from './lex-json/writer';
 import { lexJsonReader } from './lex-json/reader';
+import { eddiZip } from './eddi-zip/writer';
+import { eddiZipReader } from './eddi-zip/reader';
 
 /**
  * Every archive format by its `fileFormat` name; adding one is one file and
@@ -14,10 +16,11 @@ import { lexJsonReader } from './lex-json/reader';
 export const FORMATS: Record<string, ArchiveFormat> = reportingFidelity({
   BotportJson: botportJson,
   LexJson: lexJson,
+  EddiZip: eddiZip,
 });
 
 /** Every format botport can import, in the order they are tried. */
-export const READERS: ArchiveReader[] = [botportJsonReader, lexJsonReader];
+export const READERS: ArchiveReader[] = [botportJsonReader, lexJsonReader, eddiZipReader];
 
 /**
  * The reader for an archive, judged by its content whichever door it came
