@@ -7,7 +7,7 @@ export type { ExportOptions } from './selection';
 
 export type ExportStatus = 'InProgress' | 'Completed' | 'Failed' | 'Deleting';
 export type Surface = 'lex' | 'kore' | 'eddi' | 'native';
-export const FILE_FORMATS = ['BotportJson', 'LexJson', 'EddiZip'] as const;
+export const FILE_FORMATS = ['BotportJson', 'LexJson', 'EddiZip', 'KoreJson'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
 export interface ExportRecord {

@@ -8,6 +8,8 @@ import { lexJson } from './lex-json/writer';
 import { lexJsonReader } from './lex-json/reader';
 import { eddiZip } from './eddi-zip/writer';
 import { eddiZipReader } from './eddi-zip/reader';
+import { koreJson } from './kore-json/writer';
+import { koreJsonReader } from './kore-json/reader';
 
 /**
  * Every archive format by its `fileFormat` name; adding one is one file and
@@ -17,10 +19,11 @@ export const FORMATS: Record<string, ArchiveFormat> = reportingFidelity({
   BotportJson: botportJson,
   LexJson: lexJson,
   EddiZip: eddiZip,
+  KoreJson: koreJson,
 });
 
 /** Every format botport can import, in the order they are tried. */
-export const READERS: ArchiveReader[] = [botportJsonReader, lexJsonReader, eddiZipReader];
+export const READERS: ArchiveReader[] = [botportJsonReader, lexJsonReader, eddiZipReader, koreJsonReader];
 
 /**
  * The reader for an archive, judged by its content whichever door it came
