@@ -94,8 +94,21 @@ export const OPERATIONS: Operation[] = [
 
   op('post', '/api/public/bot/:botId/export', 'kore', 'Bot export', 200, { auth: 'kore', body: kore.exportBody }),
   op('get', '/api/public/bot/:botId/export/status', 'kore', 'Bot export status', 200, { auth: 'kore' }),
-  op('post', '/api/public/uploadfile', 'kore', 'Upload the export zip (multipart: file, fileContext, fileExtension)', 200, { auth: 'kore', body: 'multipart' }),
-  op('post', '/api/public/bot/import', 'kore', 'Import as a new bot', 200, { auth: 'kore', body: kore.newBotImport }),
+  op(
+    'post',
+    '/api/public/uploadfile',
+    'kore',
+    'Upload the export zip, or botDefinition.json, config.json and icon.png (multipart: file, fileContext, fileExtension)',
+    200,
+    {
+      auth: 'kore',
+      body: 'multipart',
+    },
+  ),
+  op('post', '/api/public/bot/import', 'kore', 'Import as a new bot (botDefinition, configInfo, icon file ids, or the export zip)', 200, {
+    auth: 'kore',
+    body: kore.newBotImport,
+  }),
   op('post', '/api/public/bot/:botId/import', 'kore', 'Import into an existing bot', 200, { auth: 'kore', body: kore.existingBotImport }),
   op('get', '/api/public/bot/import/status/:birId', 'kore', 'Bot import status', 200, { auth: 'kore' }),
 
@@ -127,7 +140,11 @@ function requestBody(body: Body) {
         'multipart/form-data': {
           schema: {
             type: 'object',
-            properties: { file: { type: 'string', contentMediaType: 'application/zip' }, fileContext: { type: 'string' }, fileExtension: { type: 'string' } },
+            properties: {
+              file: { type: 'string', description: "Kore's export zip, or its botDefinition.json, config.json or icon.png" },
+              fileContext: { type: 'string' },
+              fileExtension: { type: 'string', enum: ['zip', 'json', 'png'] },
+            },
             required: ['file'],
           },
         },
