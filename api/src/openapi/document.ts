@@ -1,6 +1,7 @@
 import { documentSchema } from '@botport/shared';
 import { z } from 'zod';
 import * as admin from '../surfaces/admin/router';
+import * as eddi from '../surfaces/eddi/router';
 import * as kore from '../surfaces/kore/router';
 import * as lexExports from '../surfaces/lex/exports';
 import * as lexImports from '../surfaces/lex/imports';
@@ -112,9 +113,16 @@ export const OPERATIONS: Operation[] = [
   op('post', '/api/public/bot/:botId/import', 'kore', 'Import into an existing bot', 200, { auth: 'kore', body: kore.existingBotImport }),
   op('get', '/api/public/bot/import/status/:birId', 'kore', 'Bot import status', 200, { auth: 'kore' }),
 
-  op('post', '/backup/export/:botId', 'eddi', "Export; the archive's Location once ready (202 past the wait)", 200, {
-    query: z.object({ botVersion: z.string() }),
-  }),
+  op(
+    'post',
+    '/backup/export/:botId',
+    'eddi',
+    "Export EDDI's backup zip (or, fileFormat=BotportJson, botport's); the archive's Location once ready (202 past the wait)",
+    200,
+    {
+      query: eddi.exportQuery,
+    },
+  ),
   op('get', '/backup/export/:file', 'eddi', 'The archive: a redirect to a pre-signed URL', 302),
   op('post', '/backup/import', 'eddi', 'Import the zip in the body as a new bot; its Location', 200, { body: 'zip' }),
   op('get', '/backup/import/:importId', 'eddi', "Where an import stands; the bot's Location once done", 200),

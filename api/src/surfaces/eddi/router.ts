@@ -1,9 +1,11 @@
-import { type ExportRecord, type ImportRecord, NotFoundError, ValidationError, VERSION_PATTERN } from '@botport/shared';
+import { type ExportRecord, type ImportRecord, NotFoundError, VERSION_PATTERN } from '@botport/shared';
 import { type NextFunction, type Request, type Response, Router } from 'express';
+import { z } from 'zod';
 import type { ApiContext } from '../../context';
 import { authenticate, requireScope } from '../../http/auth';
 import { receiveZipBody } from '../../http/archive-upload';
 import { setRetryAfter, toAppError } from '../../http/errors';
+import { parse } from '../../http/validate';
 
 const POLL_MS = 100;
 const RETRY_AFTER_SECONDS = 2;
@@ -11,6 +13,12 @@ const RETRY_AFTER_SECONDS = 2;
 const FILE = /^([0-9A-Za-z]{10})-(DRAFT|[1-9][0-9]*)-([0-9A-Za-z]{10})\.zip$/;
 
 const fileName = (r: ExportRecord) => `${r.botId}-${r.botVersion}-${r.exportId}.zip`;
+
+/** EDDI's `?botVersion=`; the archive is EDDI's own backup zip unless `fileFormat=BotportJson` asks for botport's lossless one. */
+export const exportQuery = z.object({
+  botVersion: z.string().regex(VERSION_PATTERN, 'must be a version number (or DRAFT)'),
+  fileFormat: z.enum(['EddiZip', 'BotportJson']).default('EddiZip'),
+});
 
 /** EDDI's errors: the status and `{"error": message}`. */
 function eddiErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {
@@ -41,10 +49,9 @@ export function eddiRouter(ctx: ApiContext): Router {
   }
 
   r.post('/export/:botId', requireScope('exports:write'), async (req, res) => {
-    const botVersion = typeof req.query.botVersion === 'string' ? req.query.botVersion : '';
-    if (!VERSION_PATTERN.test(botVersion)) throw new ValidationError('botVersion must be a version number (or DRAFT)');
+    const { botVersion, fileFormat } = parse(exportQuery, { botVersion: '', ...req.query }, 'the query');
     const principal = res.locals.principal;
-    const created = await ctx.exports.create(principal, 'eddi', { botId: String(req.params.botId), botVersion, fileFormat: 'BotportJson' });
+    const created = await ctx.exports.create(principal, 'eddi', { botId: String(req.params.botId), botVersion, fileFormat });
     const record = await settle(created, () => ctx.exports.describe(principal, created.exportId), ctx.config.EDDI_EXPORT_WAIT_MS);
     res.location(locationOf(record));
     if (record.status === 'Failed') return res.status(500).json({ error: `the export failed: ${record.failureReasons.join('; ')}` });
@@ -71,10 +78,10 @@ export function eddiRouter(ctx: ApiContext): Router {
     if (record.status === 'Failed') return res.status(400).json({ error: `the import failed: ${record.failureReasons.join('; ')}` });
     if (record.status === 'InProgress')
       return res.status(202).location(importLocation(record.importId)).setHeader('Retry-After', String(RETRY_AFTER_SECONDS)).end();
-    res
-      .location(botLocation(record.importedBotId as string))
-      .status(200)
-      .end();
+    res.location(botLocation(record.importedBotId as string)).status(200);
+    // EDDI answers with an empty body; what the import should tell (a secret kept in clear text) comes as JSON.
+    if (record.summary?.notes) return res.json({ notes: record.summary.notes });
+    res.end();
   }
 
   // The archive is the body; the bot it holds becomes a new bot, not published ("not deployed").

@@ -96,7 +96,7 @@ export function koreRouter(ctx: ApiContext): Router {
       if (!published) throw new NotFoundError(`bot ${botId} has no published version; export 'latest' or publish it first`);
       botVersion = published;
     }
-    const record = await ctx.exports.create(principal, 'kore', { botId, botVersion, fileFormat: 'BotportJson', options: fromKore(body) });
+    const record = await ctx.exports.create(principal, 'kore', { botId, botVersion, fileFormat: 'KoreJson', options: fromKore(body) });
     const { botId: _botId, ...created } = koreExport(record);
     res.json({ ...created, __v: 0 });
   });
@@ -112,6 +112,7 @@ export function koreRouter(ctx: ApiContext): Router {
         fileSize: String(record.sizeBytes),
       }),
       ...(record.status === 'Failed' && { failureReasons: record.failureReasons }),
+      ...(record.notes.length && { notes: record.notes }),
     });
   });
 
