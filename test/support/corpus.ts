@@ -63,11 +63,11 @@ export function eddiCorpus(): { exports: CorpusExport[]; notExports: NotAnExport
   const root = path.join(CORPUS, 'eddi');
   const all = fs.existsSync(root) ? [...filesUnder(root).keys()].sort() : [];
   const used = new Set<string>();
-  const exports: CorpusExport[] = [];
+  const found: CorpusExport[] = [];
   for (const file of all) {
     if (file.endsWith('.zip')) {
       used.add(file);
-      exports.push({ name: file, archive: () => fs.readFileSync(path.join(root, file)) });
+      found.push({ name: file, archive: () => fs.readFileSync(path.join(root, file)) });
     } else if (EDDI_BOT_FILE.test(path.posix.basename(file))) {
       const dir = path.posix.dirname(file);
       const id = path.posix.basename(file).split('.')[0];
@@ -80,7 +80,7 @@ export function eddiCorpus(): { exports: CorpusExport[]; notExports: NotAnExport
         used.add(member);
         files.set(inTree, fs.readFileSync(path.join(root, member)));
       }
-      exports.push({ name: `${file} (an unpacked export, zipped as EDDI writes it)`, archive: () => zipOf(files) });
+      found.push({ name: `${file} (an unpacked export, zipped as EDDI writes it)`, archive: () => zipOf(files) });
     }
   }
   const notExports = all
@@ -94,7 +94,7 @@ export function eddiCorpus(): { exports: CorpusExport[]; notExports: NotAnExport
           ? "EDDI's list of the archives it bundles"
           : 'a JSON document that is no EDDI resource: no {id}.bot.json or {id}.agent.json beside it (EDDI keeps it as a deployment request template)',
     }));
-  return { exports, notExports };
+  return { exports: found, notExports };
 }
 
 /** The files Kore.ai's bot export writes: botDefinition.json, config.json, the icon, Data Table definitions. */
@@ -109,7 +109,7 @@ export function koreCorpus(): { exports: (CorpusExport & { files: () => Map<stri
   const root = path.join(CORPUS, 'kore');
   const all = fs.existsSync(root) ? [...filesUnder(root).keys()].sort() : [];
   const folders = all.filter((f) => path.posix.basename(f) === 'botDefinition.json').map((f) => path.posix.dirname(f));
-  const exports = folders.map((dir) => {
+  const found = folders.map((dir) => {
     const files = () => new Map([...filesUnder(path.join(root, dir))].filter(([name]) => KORE_EXPORT_FILE.test(name)));
     return { name: dir, files, archive: () => zipOf(files()) };
   });
@@ -126,7 +126,7 @@ export function koreCorpus(): { exports: (CorpusExport & { files: () => Map<stri
             ? "the corpus's own notes"
             : "not one of the files Kore's bot export writes",
     }));
-  return { exports, notExports };
+  return { exports: found, notExports };
 }
 
 /** Ids an importing platform assigns: EDDI's 24 hex digits, Kore's `dg-…`/`st-…` and bare UUIDs. */
