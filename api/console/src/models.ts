@@ -47,6 +47,6 @@ export interface ImportJob {
   progress: number;
   botId: string | null;
   botName: string | null;
-  summary: { format: string; added: number; replaced: number; kept: number; botCreated: boolean } | null;
+  summary: { format: string; added: number; replaced: number; kept: number; botCreated: boolean; notes?: string[] } | null;
   failureReasons: string[];
 }

@@ -15,6 +15,8 @@ interface ExportJob {
   status: string;
   progress: number;
   failureReasons: string[];
+  /** What the format left out and why, per component. */
+  notes: string[];
   sizeBytes: number | null;
   sha256: string | null;
   downloadUrl?: string;
@@ -73,7 +75,7 @@ export function exportsCommand(g: Globals): Command {
     .requiredOption('--bot <botId>', 'the bot to export')
     .option('--version <version>', 'DRAFT or a published number', 'DRAFT')
     .option('--locale <localeId>', 'one locale only')
-    .addOption(new Option('--format <format>', 'archive format').choices(['BotportJson', 'LexJson']).default('BotportJson'))
+    .addOption(new Option('--format <format>', 'archive format').choices(['BotportJson', 'LexJson', 'EddiZip', 'KoreJson']).default('BotportJson'))
     .option('--category <category=items>', 'only these items of a category, e.g. settings=botSettings (repeatable)', collect, [])
     .option('--dialog <name>', 'only this dialog task (repeatable)', collect, [])
     .option('--alert <name>', 'only this alert task (repeatable)', collect, [])
@@ -113,7 +115,14 @@ export function exportsCommand(g: Globals): Command {
     .description("an export's status, size and SHA-256")
     .action(async (exportId: string) => {
       const job = await g.client().json<ExportJob>('GET', `/v1/exports/${encodeURIComponent(exportId)}`);
-      print(g.output(), job, () => fields({ ...summary(job), sha256: job.sha256, failureReasons: job.failureReasons.length ? job.failureReasons : undefined }));
+      print(g.output(), job, () =>
+        fields({
+          ...summary(job),
+          sha256: job.sha256,
+          failureReasons: job.failureReasons.length ? job.failureReasons : undefined,
+          notes: job.notes?.length ? job.notes : undefined,
+        }),
+      );
     });
 
   cmd.addCommand(jobListCommand<ExportJob>(g, 'exports', summary, ['exportId', 'bot', 'version', 'locale', 'format', 'status', 'size', 'created']));
