@@ -1,5 +1,5 @@
 import type { StoredComponent } from '../bots/snapshot';
-import type { ArchiveFormat, FormatInput, Json } from './format';
+import type { ArchiveFormat, FormatComponent, FormatInput, Json } from './format';
 
 /**
  * A bot carried from one platform's format to another keeps what the target
@@ -28,7 +28,7 @@ export function describeComponent(c: StoredComponent, body: Json, formats: Archi
   return `${c.kind} '${c.name}'${c.locale ? ` (${c.locale})` : ''}`;
 }
 
-async function* fitting(input: FormatInput, target: ArchiveFormat, formats: ArchiveFormat[]): AsyncGenerator<StoredComponent> {
+async function* fitting(input: FormatInput, target: ArchiveFormat, formats: ArchiveFormat[]): AsyncGenerator<FormatComponent> {
   const label = target.label ?? target.name;
   const foreign = formats.filter((f) => f.namespace && f !== target).map((f) => `${f.namespace}:`);
   const leftOut = new Map<string, number>();
@@ -41,12 +41,12 @@ async function* fitting(input: FormatInput, target: ArchiveFormat, formats: Arch
     }
     const dropped = Object.keys(body).filter((k) => foreign.some((prefix) => k.startsWith(prefix)));
     if (!dropped.length) {
-      yield c;
+      yield { ...c, body };
       continue;
     }
     input.note(`${describeComponent(c, body, formats)}: ${label} has no place for ${dropped.join(', ')}; the rest is kept`);
     for (const k of dropped) delete body[k];
-    yield { ...c, bodyJson: JSON.stringify(body) };
+    yield { ...c, body, bodyJson: JSON.stringify(body) };
   }
   if (leftOut.size) {
     const counts = [...leftOut].map(([kind, n]) => `${kind} (${n})`).join(', ');

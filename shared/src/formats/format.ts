@@ -6,6 +6,11 @@ import type { ExportOptions } from '../exports/selection';
 
 export type Json = Record<string, unknown>;
 
+/** A component as a format gets it: the stored one, its body already parsed when a step before the format parsed it. */
+export interface FormatComponent extends StoredComponent {
+  body?: Json;
+}
+
 /** What an archive format is given: the snapshot's header and its (filtered) components. */
 export interface FormatInput {
   header: SnapshotHeader;
@@ -13,7 +18,7 @@ export interface FormatInput {
   options: ExportOptions;
   /** The tasks named sub-tasks resolved to (with dependents), when any were named. */
   resolvedTasks?: string[];
-  components: AsyncIterable<StoredComponent>;
+  components: AsyncIterable<FormatComponent>;
   /** Records something the format left out and why; it reaches the manifest and the job record. */
   note(message: string): void;
 }

@@ -18,8 +18,8 @@ import {
   urisIn,
 } from './layout';
 
-/** EDDI's own files are pretty-printed JSON (Jackson's); botport writes them with two-space indents. */
-const file = (name: string, value: unknown): ZipEntry => ({ name, data: Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8') });
+/** EDDI pretty-prints its files; botport writes them compact (less to deflate), which EDDI reads alike. */
+const file = (name: string, value: unknown): ZipEntry => ({ name, data: Buffer.from(JSON.stringify(value), 'utf8') });
 
 function* extraFiles(files: ExtraFiles | undefined): Generator<ZipEntry> {
   for (const [name, content] of Object.entries(files ?? {})) {
@@ -62,7 +62,7 @@ export const eddiZip: ArchiveFormat = {
     let botWritten = false;
 
     for await (const c of input.components) {
-      const body = JSON.parse(c.bodyJson) as Json;
+      const body = c.body ?? (JSON.parse(c.bodyJson) as Json);
       const meta = body[RESOURCE] as ResourceMeta | undefined;
       if (!meta) continue; // the locale EDDI's language-less resources live in
       const r = parseResourceFile(meta.file);

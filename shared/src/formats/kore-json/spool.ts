@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const WRITE_BUFFER = 1024 * 1024;
+/** Reads come in blocks of this size: small parts read in their array's order mostly lie near each other. */
+const READ_BLOCK = 1024 * 1024;
 const OUTPUT_CHUNK = 256 * 1024;
 
 export interface Spooled {
@@ -20,6 +22,7 @@ export class Spool {
   private size = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private block: { offset: number; data: Buffer } = { offset: 0, data: Buffer.alloc(0) };
 
   private constructor(
     private readonly dir: string,
@@ -50,11 +53,16 @@ export class Spool {
   }
 
   async read(part: Spooled): Promise<Buffer> {
+    const { offset, data } = this.block;
+    if (part.offset >= offset && part.offset + part.length <= offset + data.length)
+      return data.subarray(part.offset - offset, part.offset - offset + part.length);
     await this.flush();
-    const data = Buffer.allocUnsafe(part.length);
-    const { bytesRead } = await this.handle.read(data, 0, part.length, part.offset);
-    if (bytesRead !== part.length) throw new Error('the spool file was cut short');
-    return data;
+    const length = Math.max(part.length, Math.min(READ_BLOCK, this.size - part.offset));
+    const block = Buffer.allocUnsafe(length);
+    const { bytesRead } = await this.handle.read(block, 0, length, part.offset);
+    if (bytesRead < part.length) throw new Error('the spool file was cut short');
+    this.block = { offset: part.offset, data: block.subarray(0, bytesRead) };
+    return block.subarray(0, part.length);
   }
 
   async close(): Promise<void> {

@@ -215,7 +215,7 @@ export const koreJson: ArchiveFormat = {
     const spool = await Spool.open();
     try {
       const d = new Definition(spool);
-      for await (const c of input.components) await d.take(c.locale, c.name, JSON.parse(c.bodyJson) as Json);
+      for await (const c of input.components) await d.take(c.locale, c.name, c.body ?? (JSON.parse(c.bodyJson) as Json));
       yield { name: DEFINITION_FILE, stream: () => definitionJson(input, d) };
       const imported = (d.settings?.[IMPORTED_AS] ?? {}) as { name?: string };
       const config: Json = { name: input.header.name, ...((d.settings?.[CONFIG] as Json) ?? {}) };
