@@ -89,47 +89,52 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
   let offset = 0;
   let count = 0;
 
-  for (;;) {
-    while (!exhausted && !streamed && (pending.length === 0 || (inFlight < maxBytes && pending.length < maxEntries))) {
-      const next = await source.next();
-      if (next.done) {
-        exhausted = true;
-        break;
+  try {
+    for (;;) {
+      while (!exhausted && !streamed && (pending.length === 0 || (inFlight < maxBytes && pending.length < maxEntries))) {
+        const next = await source.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        if ('stream' in next.value) {
+          streamed = next.value; // written once every entry before it is
+          break;
+        }
+        const { name, data } = next.value;
+        if (data.length >= UINT32_MAX) throw new Error(`zip entry ${name} is too large`);
+        pending.push({ name: Buffer.from(name, 'utf8'), size: data.length, crc: zlib.crc32(data), prepared: prepare(data, level, options.password) });
+        inFlight += data.length;
       }
-      if ('stream' in next.value) {
-        streamed = next.value; // written once every entry before it is
-        break;
-      }
-      const { name, data } = next.value;
-      if (data.length >= UINT32_MAX) throw new Error(`zip entry ${name} is too large`);
-      pending.push({ name: Buffer.from(name, 'utf8'), size: data.length, crc: zlib.crc32(data), prepared: prepare(data, level, options.password) });
-      inFlight += data.length;
+      const entry = pending.shift();
+      if (entry) {
+        const { method, payload } = await entry.prepared;
+        inFlight -= entry.size;
+        const encoding = encodingOf(entry, method, options.password !== undefined);
+        const header = localHeader(entry, encoding, payload.length);
+        central.push(centralHeader(entry, encoding, payload.length, offset));
+        yield header;
+        yield payload;
+        offset += header.length + payload.length;
+        count++;
+      } else if (streamed) {
+        const written = yield* streamedEntry(streamed, level, options.password);
+        central.push(centralHeader(written.entry, written.encoding, written.compressedSize, offset));
+        offset += written.bytes;
+        count++;
+        streamed = undefined;
+      } else break;
     }
-    const entry = pending.shift();
-    if (entry) {
-      const { method, payload } = await entry.prepared;
-      inFlight -= entry.size;
-      const encoding = encodingOf(entry, method, options.password !== undefined);
-      const header = localHeader(entry, encoding, payload.length);
-      central.push(centralHeader(entry, encoding, payload.length, offset));
-      yield header;
-      yield payload;
-      offset += header.length + payload.length;
-      count++;
-    } else if (streamed) {
-      const written = yield* streamedEntry(streamed, level, options.password);
-      central.push(centralHeader(written.entry, written.encoding, written.compressedSize, offset));
-      offset += written.bytes;
-      count++;
-      streamed = undefined;
-    } else break;
+    let centralSize = 0;
+    for (const record of central) {
+      centralSize += record.length;
+      yield record;
+    }
+    yield* end(count, centralSize, offset);
+  } finally {
+    // Stopped early (a failed upload): let the source clean up (a format's spool file).
+    if (!exhausted) await source.return?.(undefined);
   }
-  let centralSize = 0;
-  for (const record of central) {
-    centralSize += record.length;
-    yield record;
-  }
-  yield* end(count, centralSize, offset);
 }
 
 /** Deflates (then encrypts) a stream as it comes, counting CRC and sizes for the data descriptor. */
@@ -176,8 +181,16 @@ async function* streamedEntry(
   return { entry, encoding, compressedSize, bytes: header.length + compressedSize + descriptor.length };
 }
 
+/**
+ * Below this size an entry is deflated on the calling thread: a trip to the
+ * thread pool costs more than deflating a few kilobytes (an EDDI descriptor,
+ * a small component), and the bytes are the same either way.
+ */
+const DEFLATE_INLINE_BELOW = 4096;
+
 async function prepare(data: Buffer, level: number, password: string | undefined): Promise<{ method: number; payload: Buffer }> {
-  const deflated = data.length === 0 ? Buffer.alloc(0) : await deflateRaw(data, { level });
+  const deflated =
+    data.length === 0 ? Buffer.alloc(0) : data.length < DEFLATE_INLINE_BELOW ? zlib.deflateRawSync(data, { level }) : await deflateRaw(data, { level });
   const [method, payload] = deflated.length < data.length ? [METHOD_DEFLATE, deflated] : [METHOD_STORE, data];
   return { method, payload: password === undefined ? payload : await encryptEntry(password, payload) };
 }
