@@ -12,7 +12,7 @@ import { openArchive, zipChunks, type ZipEntry } from '@botport/shared';
  * read such an archive, between ordinary entries, plain and with AES-256.
  */
 const LIMITS = { IMPORT_MAX_UNCOMPRESSED_BYTES: 2 ** 31, IMPORT_MAX_ENTRIES: 100, IMPORT_MAX_ENTRY_BYTES: 2 ** 30, IMPORT_MAX_COMPRESSION_RATIO: 10_000 };
-const PIECES = 40;
+const PIECES = 150; // ~4 MB: several of the 1 MB blocks a streamed entry is deflated in
 const piece = (i: number) => Buffer.from(`{"piece":${i},"text":"${'lorem ipsum dolor sit amet '.repeat(1000 + (i % 7))}"}\n`);
 const streamed = Buffer.concat(Array.from({ length: PIECES }, (_, i) => piece(i)));
 

@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { AES_METHOD, AES_VERSION_NEEDED, aesExtraField, encryptEntry, encryptStream } from './winzip-aes';
@@ -137,6 +135,48 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
   }
 }
 
+const BLOCK_BYTES = 1024 * 1024;
+const WINDOW_BYTES = 32 * 1024;
+const BLOCKS_IN_FLIGHT = 8;
+
+/**
+ * One deflate stream made of 1 MB blocks deflated at once on the thread pool,
+ * as pigz does: each block primed with the 32 KB before it (so matches reach
+ * back as in one stream) and ended on a byte boundary by a sync flush, the
+ * last one finished. A single large entry then uses every core, and the same
+ * input gives the same bytes.
+ */
+async function* deflateInBlocks(source: AsyncIterable<Buffer>, level: number): AsyncGenerator<Buffer> {
+  const inFlight: Promise<Buffer>[] = [];
+  let previous: Buffer | undefined;
+  const start = (block: Buffer, last: boolean) => {
+    const dictionary = previous?.subarray(Math.max(0, previous.length - WINDOW_BYTES));
+    previous = block;
+    const deflated = deflateRaw(block, { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH, ...(dictionary && { dictionary }) });
+    deflated.catch(() => undefined); // awaited in order below
+    inFlight.push(deflated);
+  };
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  try {
+    for await (const chunk of source) {
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes < BLOCK_BYTES) continue;
+      const all = Buffer.concat(held);
+      let at = 0;
+      for (; all.length - at >= BLOCK_BYTES; at += BLOCK_BYTES) start(all.subarray(at, at + BLOCK_BYTES), false);
+      held = [all.subarray(at)];
+      heldBytes = all.length - at;
+      while (inFlight.length >= BLOCKS_IN_FLIGHT) yield await inFlight.shift()!;
+    }
+    start(Buffer.concat(held), true);
+    while (inFlight.length) yield await inFlight.shift()!;
+  } finally {
+    await Promise.allSettled(inFlight);
+  }
+}
+
 /** Deflates (then encrypts) a stream as it comes, counting CRC and sizes for the data descriptor. */
 async function* streamedEntry(
   e: { name: string; stream: () => AsyncIterable<Buffer> },
@@ -161,16 +201,12 @@ async function* streamedEntry(
       yield chunk;
     }
   };
-  const deflate = zlib.createDeflateRaw({ level });
-  const feeding = pipeline(Readable.from(counted()), deflate);
-  feeding.catch(() => undefined); // awaited below; a failure also ends the loop
-  const deflated = deflate as AsyncIterable<Buffer>;
+  const deflated = deflateInBlocks(counted(), level);
   for await (const chunk of password === undefined ? deflated : encryptStream(password, deflated)) {
     compressedSize += chunk.length;
     if (compressedSize >= UINT32_MAX) throw new Error(`zip entry ${e.name} is too large`);
     yield chunk;
   }
-  await feeding;
   const encoding = { ...encodingOf(entry, METHOD_DEFLATE, password !== undefined), flags: plain.flags | FLAG_DATA_DESCRIPTOR };
   const descriptor = Buffer.alloc(16);
   descriptor.writeUInt32LE(0x08074b50, 0);
