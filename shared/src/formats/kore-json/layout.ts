@@ -18,7 +18,7 @@ import { ValidationError } from '../../errors';
  *   advancedNLSettings
  *   variables, contentVariables,          botVariables, ivrSettings, genAIandLLMSettings
  *   config.json envVariables, ivrSettings,
- *   llmConfigsForStream, …
+ *   llmConfigsForStream, dialogGPTSettings…
  *   everything else, config.json, files  botSettings 'KoreBot', verbatim
  *
  * Each body is the Kore JSON as it came plus `kore:` keys saying where it
@@ -78,6 +78,8 @@ export const VALUE_KINDS: Record<string, ComponentKind> = {
   audioCodesSettings: 'ivrSettings',
   korevgSettings: 'ivrSettings',
   llmConfigsForStream: 'genAIandLLMSettings',
+  llmConfiguration: 'genAIandLLMSettings',
+  dialogGPTSettings: 'genAIandLLMSettings',
   patterns: 'patterns',
   traits: 'traits',
   mlParams: 'nlpSettings',

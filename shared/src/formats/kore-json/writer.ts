@@ -31,12 +31,30 @@ import {
 import { Chunks, type Spooled, Spool } from './spool';
 
 type Indexed = { index: number; value: Json };
-/** One item of an array of botDefinition.json, waiting in the spool: its position, its arrival, what makes it one of a kind. */
-interface Part {
-  order: number;
-  seq: number;
-  at: Spooled;
-  id?: string;
+
+/**
+ * The items of one array of botDefinition.json waiting in the spool, held as
+ * columns (a bot may have hundreds of thousands of sentences): each one's
+ * original position, where it lies in the spool, and — for nodes, which two
+ * dialogs may share — its id. Arrival order breaks ties.
+ */
+class Parts {
+  readonly order: number[] = [];
+  readonly offset: number[] = [];
+  readonly length: number[] = [];
+  readonly id: (string | undefined)[] = [];
+
+  add(order: number, at: Spooled, id?: string): void {
+    this.order.push(order);
+    this.offset.push(at.offset);
+    this.length.push(at.length);
+    this.id.push(id);
+  }
+
+  /** Indexes in the order the array is written: by original position, then arrival. */
+  sorted(): Uint32Array {
+    return Uint32Array.from(this.order.keys()).sort((a, b) => this.order[a] - this.order[b] || a - b);
+  }
 }
 
 /** The keys of a bot Kore never saw, in the order Kore's exports have them. */
@@ -48,20 +66,18 @@ const idOf = (value: Json): string | undefined => (typeof value._id === 'string'
 
 /** What the components of a Kore bot say botDefinition.json and config.json hold, the large parts spooled. */
 class Definition {
-  readonly arrays = new Map<string, Part[]>();
+  readonly arrays = new Map<string, Parts>();
   readonly values = new Map<string, Spooled>();
   readonly synonyms = new Map<string, Spooled>();
   readonly languages = new Map<string, { language: string; data?: Json }>();
   readonly taskIds: Record<string, string[]> = { dialogs: [], alerts: [], actions: [] };
   settings?: Json;
   envVariables?: unknown;
-  private seq = 0;
-
   constructor(private readonly spool: Spool) {}
 
   async add(key: string, order: unknown, value: unknown, id?: string): Promise<void> {
-    const list = this.arrays.get(key) ?? this.arrays.set(key, []).get(key)!;
-    list.push({ order: typeof order === 'number' ? order : Infinity, seq: this.seq++, at: await this.spool.put(JSON.stringify(value)), id });
+    const parts = this.arrays.get(key) ?? this.arrays.set(key, new Parts()).get(key)!;
+    parts.add(typeof order === 'number' ? order : Infinity, await this.spool.put(JSON.stringify(value)), id);
   }
 
   async take(locale: string | undefined, name: string, body: Json): Promise<void> {
@@ -159,18 +175,19 @@ async function* definitionJson(input: FormatInput, d: Definition): AsyncGenerato
 }
 
 async function* arrayJson(d: Definition, key: string, chunks: Chunks): AsyncGenerator<Buffer> {
-  const parts = [...(d.arrays.get(key) ?? [])].sort((a, b) => a.order - b.order || a.seq - b.seq);
+  const parts = d.arrays.get(key) ?? new Parts();
   const seen = new Set<string>();
   let first = true;
   chunks.add('[');
-  for (const part of parts) {
-    if (part.id !== undefined) {
-      if (seen.has(part.id)) continue; // a node two dialogs share is written once
-      seen.add(part.id);
+  for (const i of parts.sorted()) {
+    const id = parts.id[i];
+    if (id !== undefined) {
+      if (seen.has(id)) continue; // a node two dialogs share is written once
+      seen.add(id);
     }
     if (!first) chunks.add(',');
     first = false;
-    chunks.add(await d.read(part.at));
+    chunks.add(await d.read({ offset: parts.offset[i], length: parts.length[i] }));
     const out = chunks.full();
     if (out) yield out;
   }
