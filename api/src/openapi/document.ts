@@ -124,7 +124,16 @@ export const OPERATIONS: Operation[] = [
     },
   ),
   op('get', '/backup/export/:file', 'eddi', 'The archive: a redirect to a pre-signed URL', 302),
-  op('post', '/backup/import', 'eddi', 'Import the zip in the body as a new bot; its Location', 200, { body: 'zip' }),
+  op(
+    'post',
+    '/backup/import',
+    'eddi',
+    'Import the zip in the body (EDDI backup or any format botport reads) as a new bot; its Location, and notes when any',
+    200,
+    {
+      body: 'zip',
+    },
+  ),
   op('get', '/backup/import/:importId', 'eddi', "Where an import stands; the bot's Location once done", 200),
 
   op('get', '/bots/backup', 'xenioo', "The bot's backup (one per hour)", 200, { auth: 'bot' }),
