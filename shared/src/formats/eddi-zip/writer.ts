@@ -54,7 +54,12 @@ export const eddiZip: ArchiveFormat = {
   label: 'EDDI',
   namespace: 'eddi',
   holds: (_c, body) => RESOURCE in body || LOCALE_MARK in body,
-  describe: (_c, body) => (RESOURCE in body ? describeResource(body[RESOURCE] as ResourceMeta) : undefined),
+  describe: (c, body) =>
+    RESOURCE in body
+      ? describeResource(body[RESOURCE] as ResourceMeta)
+      : LOCALE_MARK in body
+        ? `EDDI locale '${c.locale}' (for resources without a language)`
+        : undefined,
   async *entries(input: FormatInput): AsyncGenerator<ZipEntry> {
     const written = new Set<string>();
     const referenced = new Map<string, string>();

@@ -227,7 +227,7 @@ export const koreJson: ArchiveFormat = {
   label: 'Kore.ai',
   namespace: 'kore',
   holds: (_c, body) => KEY in body,
-  describe: (c, body) => (KEY in body ? describeKore(String(body[KEY]), c.name, c.locale) : undefined),
+  describe: (c, body) => (KEY in body ? describeKore(String(body[KEY]), body[KEY] === LOCALE_KEY ? String(body[LANGUAGE]) : c.name, c.locale) : undefined),
   async *entries(input: FormatInput): AsyncGenerator<ZipEntry> {
     const spool = await Spool.open();
     try {
