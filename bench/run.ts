@@ -4,11 +4,11 @@ import path from 'node:path';
 import { createPool, migrate } from '@botport/shared';
 import { burst, type BurstResult } from './burst';
 import { type PollingResult, statusPolling } from './status-polling';
-import { throughput, type ThroughputResult } from './throughput';
+import { type PlatformFormatResult, platformFormats, throughput, type ThroughputResult } from './throughput';
 
 /**
  * `npm run bench`: every benchmark (or those BENCH_ONLY names, comma-separated:
- * throughput, polling, burst), with JSON results and a Markdown table in bench/results/.
+ * throughput, platforms, polling, burst), with JSON results and a Markdown table in bench/results/.
  */
 async function main() {
   const scale = Number(process.env.BENCH_SCALE || 1);
@@ -16,12 +16,13 @@ async function main() {
   await migrate(db);
   await db.end();
 
-  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['throughput', 'polling', 'burst'];
+  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['throughput', 'platforms', 'polling', 'burst'];
   const exports = only.includes('throughput') ? await throughput(scale) : [];
+  const platforms = only.includes('platforms') ? await platformFormats(scale) : [];
   const polling = only.includes('polling') ? await statusPolling() : undefined;
   const bursts = only.includes('burst') ? await burst(Math.max(10, Math.round(1000 * scale))) : undefined;
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  const results = { date: new Date().toISOString(), machine, scale, exports, polling, burst: bursts };
+  const results = { date: new Date().toISOString(), machine, scale, exports, platforms, polling, burst: bursts };
 
   const table = [
     `# botport benchmarks — ${results.date}`,
@@ -29,6 +30,7 @@ async function main() {
     `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GiB, Node ${machine.node}. Ratios are against a baseline measured in the same run.`,
     '',
     ...(exports.length ? throughputTables(exports) : []),
+    ...(platforms.length ? platformTable(platforms) : []),
     ...(polling ? pollingTable(polling) : []),
     ...(bursts ? burstTable(bursts) : []),
   ].join('\n');
@@ -64,6 +66,20 @@ function throughputTables(exports: ThroughputResult[]): string[] {
     '| bot | components | plain s | encrypted s | encrypted ÷ plain |',
     '|---|---|---|---|---|',
     ...exports.map((r) => `| ${r.label} | ${r.components} | ${r.exportSeconds} | ${r.encryptedExportSeconds} | ${r.encryptedToPlain}× |`),
+    '',
+  ];
+}
+
+function platformTable(platforms: PlatformFormatResult[]): string[] {
+  return [
+    "## EDDI's and Kore.ai's own formats vs BotportJson, one bot shape each (as imported from that platform)",
+    '',
+    '| format | components | JSON MB | archive MB | export s | MB/s | worker peak RSS MB | BotportJson s | BotportJson peak RSS MB | ratio |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...platforms.map(
+      (r) =>
+        `| ${r.format} | ${r.components} | ${r.jsonMB} | ${r.archiveMB} | ${r.exportSeconds} | ${r.exportMBps} | ${r.workerPeakRssMB} | ${r.botportJsonSeconds} | ${r.botportJsonPeakRssMB} | ${r.ratioToBotportJson}× |`,
+    ),
     '',
   ];
 }

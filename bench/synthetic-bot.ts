@@ -1,4 +1,10 @@
-import { BotStore, type Component, inTransaction } from '@botport/shared';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BotStore, type Component, inTransaction, openArchive, READERS, zipChunks, type ZipEntry } from '@botport/shared';
 import type { Pool } from 'pg';
 
 /** A small deterministic PRNG, so a synthetic bot is the same on every run. */
@@ -63,4 +69,149 @@ export async function createSyntheticBot(db: Pool, tenantId: string, name: strin
   }
   if (batch.length) await flush();
   return bot.botId;
+}
+
+/** Limits for reading a synthetic archive in this process: the bench's bots are larger than one import takes. */
+const BENCH_LIMITS = {
+  IMPORT_MAX_UNCOMPRESSED_BYTES: 2 ** 34,
+  IMPORT_MAX_ENTRIES: 1_000_000,
+  IMPORT_MAX_ENTRY_BYTES: 2 ** 31,
+  IMPORT_MAX_COMPRESSION_RATIO: 1e9,
+  IMPORT_MEMORY_BUDGET_BYTES: 2 ** 31,
+};
+const EDDI_TYPES = ['behavior', 'output', 'httpcalls', 'property', 'regulardictionary'];
+const hexId = (n: number) => n.toString(16).padStart(24, '0');
+
+/** Text of about `bytes` characters, made of the words above. */
+function filler(rand: () => number, bytes: number): string[] {
+  const out: string[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const s = Array.from({ length: 6 }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ');
+    out.push(s);
+    size += s.length + 3;
+  }
+  return out;
+}
+
+/**
+ * An EDDI backup zip of `count` resources of about `bodyBytes` each (behavior
+ * rules, outputs, httpcalls, property setters, dictionaries, 100 to a
+ * package), written as EDDI lays it out.
+ */
+async function* eddiEntries(count: number, bodyBytes: number): AsyncGenerator<ZipEntry> {
+  const rand = prng(7);
+  const json = (name: string, value: unknown): ZipEntry => ({ name, data: Buffer.from(JSON.stringify(value, null, 2)) });
+  const packages: string[] = [];
+  let next = 1;
+  for (let p = 0; next < count; p++) {
+    const packageId = hexId(next++);
+    const uris: { type: string; uri: string }[] = [];
+    for (let i = 0; i < 99 && next < count; i++) {
+      const id = hexId(next++);
+      const type = EDDI_TYPES[i % EDDI_TYPES.length];
+      const uri = `eddi://ai.labs.${type}/${type}store/${type}s/${id}?version=1`;
+      uris.push({ type, uri });
+      yield json(`${packageId}/1/${id}.${type}.json`, { name: `resource ${id}`, lines: filler(rand, bodyBytes) });
+      yield json(`${packageId}/1/${id}.descriptor.json`, { resource: uri, name: `Resource ${i}`, description: '', deleted: false });
+    }
+    const packageUri = `eddi://ai.labs.package/packagestore/packages/${packageId}?version=1`;
+    packages.push(packageUri);
+    yield json(`${packageId}/1/${packageId}.package.json`, {
+      packageExtensions: uris.map(({ type, uri }) => ({ type: `eddi://ai.labs.${type}`, extensions: {}, config: { uri } })),
+    });
+    yield json(`${packageId}/1/${packageId}.descriptor.json`, { resource: packageUri, name: `Package ${p}`, description: '', deleted: false });
+  }
+  const botId = hexId(0);
+  yield json(`${botId}.bot.json`, { packages, channels: [] });
+  yield json(`${botId}.descriptor.json`, {
+    resource: `eddi://ai.labs.bot/botstore/bots/${botId}?version=1`,
+    name: 'Bench EDDI',
+    description: '',
+    deleted: false,
+  });
+}
+
+/**
+ * A Kore.ai export zip of about `count` components of about `bodyBytes`
+ * each: dialogs of three nodes, and as many intents of sentences training them.
+ */
+async function* koreEntries(count: number, bodyBytes: number): AsyncGenerator<ZipEntry> {
+  const rand = prng(11);
+  const dialogs: unknown[] = [];
+  const dialogComponents: unknown[] = [];
+  const sentences: unknown[] = [];
+  for (let d = 0; d < Math.max(1, Math.floor(count / 2)); d++) {
+    const nodes = [0, 1, 2].map((n) => ({ id: `dc-${hexId(d * 3 + n)}`, nodeId: `node${n}` }));
+    nodes.forEach((n, i) =>
+      dialogComponents.push({ _id: n.id, name: i ? `Message_${d}_${i}` : `Intent_${d}`, type: i ? 'message' : 'intent', message: filler(rand, bodyBytes / 6) }),
+    );
+    dialogs.push({
+      _id: `dg-${hexId(d)}`,
+      localeData: { en: { name: `Dialog ${d}` } },
+      nodes: nodes.map((n, i) => ({
+        nodeId: n.nodeId,
+        type: i ? 'message' : 'intent',
+        componentId: n.id,
+        transitions: [{ default: nodes[i + 1]?.nodeId ?? '' }],
+      })),
+    });
+    for (const text of filler(rand, bodyBytes / 2)) {
+      sentences.push({
+        _id: hexId(sentences.length),
+        taskId: nodes[0].id,
+        taskName: `Intent_${d}`,
+        type: 'DialogIntent',
+        sentence: text,
+        language: 'en',
+        entities: [],
+      });
+    }
+  }
+  const definition = {
+    _id: 'st-bench',
+    defaultLanguage: 'en',
+    supportedLanguages: ['en'],
+    localeData: { en: { name: 'Bench Kore', description: '' } },
+    dialogs,
+    dialogComponents,
+    sentences,
+  };
+  yield { name: 'botDefinition.json', data: Buffer.from(JSON.stringify(definition)) };
+  yield { name: 'config.json', data: Buffer.from(JSON.stringify({ name: 'Bench Kore', envVariables: [] })) };
+}
+
+/**
+ * A bot as botport imports it from EDDI's or Kore.ai's own export (read by
+ * that platform's reader, so its components are shaped as real imports'),
+ * written straight through the store; returns its id.
+ */
+export async function createPlatformBot(db: Pool, tenantId: string, platform: 'EddiZip' | 'KoreJson', count: number, bodyBytes: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'botport-bench-'));
+  try {
+    const file = join(dir, 'export.zip');
+    await pipeline(Readable.from(zipChunks(platform === 'EddiZip' ? eddiEntries(count, bodyBytes) : koreEntries(count, bodyBytes))), createWriteStream(file));
+    const archive = await openArchive(file, BENCH_LIMITS);
+    try {
+      const reader = READERS.find((r) => r.name === platform)!;
+      const source = await reader.read(archive, (await reader.recognise(archive))!.manifest);
+      const bots = new BotStore(db);
+      const bot = await bots.create(tenantId, { name: `Bench_${platform}`, description: source.bot.description });
+      let batch: Component[] = [];
+      const flush = () => inTransaction(db, (client) => bots.insertComponents(client, tenantId, bot.botId, batch));
+      for await (const c of source.components) {
+        batch.push(c);
+        if (batch.length === 1000) {
+          await flush();
+          batch = [];
+        }
+      }
+      if (batch.length) await flush();
+      return bot.botId;
+    } finally {
+      archive.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { poll, startBenchApi, withWorker } from './harness';
-import { createSyntheticBot } from './synthetic-bot';
+import { createPlatformBot, createSyntheticBot } from './synthetic-bot';
 
 /**
  * Export and import throughput: a synthetic bot exported end to end
@@ -111,6 +111,89 @@ async function runCase(c: Case, api: { url: string; db: Pool }, bearer: string, 
     encryptedExportSeconds: +encrypted.seconds.toFixed(2),
     encryptedToPlain: +(encrypted.seconds / exportSeconds).toFixed(2),
   };
+}
+
+export interface PlatformFormatResult {
+  format: 'EddiZip' | 'KoreJson';
+  components: number;
+  jsonMB: number;
+  archiveMB: number;
+  exportSeconds: number;
+  exportMBps: number;
+  workerPeakRssMB: number;
+  botportJsonSeconds: number;
+  botportJsonPeakRssMB: number;
+  ratioToBotportJson: number;
+}
+
+/** One export of a bot in `fileFormat`, with a worker of its own: time, peak RSS, the archive's size. */
+async function exportAs(api: { url: string }, bearer: string, botId: string, fileFormat: string) {
+  const auth = { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' };
+  const run = await withWorker(async () => {
+    const res = await fetch(`${api.url}/v1/exports`, { method: 'POST', headers: auth, body: JSON.stringify({ botId, fileFormat }) });
+    const { exportId } = (await res.json()) as { exportId: string };
+    return poll(`${api.url}/exports/${exportId}/`, bearer, 'exportStatus');
+  });
+  const described = run.result as { exportStatus: string; failureReasons?: string[]; archiveSizeBytes?: number };
+  if (described.exportStatus !== 'Completed') throw new Error(`${fileFormat} export failed: ${described.failureReasons}`);
+  return { seconds: run.seconds, peakRssMB: run.peakRssMB, archiveBytes: described.archiveSizeBytes ?? 0 };
+}
+
+/**
+ * EDDI's and Kore.ai's own formats on one shape: a bot as botport imports it
+ * from that platform (`components` of ~`bodyBytes`), exported in its own
+ * format and, as the baseline, as BotportJson, each with a fresh worker, the
+ * faster of two runs each.
+ * KoreJson streams one botDefinition.json holding the whole bot.
+ */
+async function runPlatformCase(
+  format: 'EddiZip' | 'KoreJson',
+  components: number,
+  bodyBytes: number,
+  api: { url: string; db: Pool },
+  bearer: string,
+  tenant: string,
+) {
+  process.stderr.write(`[bench] ${format}: writing a bot of ~${components} components of ~${bodyBytes} bytes, as imported from that platform…\n`);
+  const botId = await createPlatformBot(api.db, tenant, format, components, bodyBytes);
+  const { rows } = await api.db.query<{ n: number; bytes: string }>(
+    `SELECT count(*)::int AS n, sum(octet_length(body::text))::bigint AS bytes FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`,
+    [tenant, botId],
+  );
+  process.stderr.write(`[bench] ${format}: exporting as ${format}, then as BotportJson…\n`);
+  // Twice each, interleaved, the faster kept: the machine is shared, and one slow run says little.
+  const faster = <T extends { seconds: number }>(a: T, b: T) => (a.seconds <= b.seconds ? a : b);
+  let own = await exportAs(api, bearer, botId, format);
+  let baseline = await exportAs(api, bearer, botId, 'BotportJson');
+  own = faster(own, await exportAs(api, bearer, botId, format));
+  baseline = faster(baseline, await exportAs(api, bearer, botId, 'BotportJson'));
+  const mb = (n: number) => n / (1024 * 1024);
+  return {
+    format,
+    components: rows[0].n,
+    jsonMB: +mb(Number(rows[0].bytes)).toFixed(1),
+    archiveMB: +mb(own.archiveBytes).toFixed(1),
+    exportSeconds: +own.seconds.toFixed(2),
+    exportMBps: +(mb(Number(rows[0].bytes)) / own.seconds).toFixed(1),
+    workerPeakRssMB: +own.peakRssMB.toFixed(0),
+    botportJsonSeconds: +baseline.seconds.toFixed(2),
+    botportJsonPeakRssMB: +baseline.peakRssMB.toFixed(0),
+    ratioToBotportJson: +(own.seconds / baseline.seconds).toFixed(2),
+  };
+}
+
+export async function platformFormats(scale: number): Promise<PlatformFormatResult[]> {
+  const api = await startBenchApi({ EXPORT_MAX_UNFINISHED_PER_TENANT: 1000 });
+  try {
+    const components = Math.max(20, Math.round(5_000 * scale));
+    const results: PlatformFormatResult[] = [];
+    for (const format of ['EddiZip', 'KoreJson'] as const) {
+      results.push(await runPlatformCase(format, components, 15_500, { url: api.url, db: api.ctx.db }, api.bearer, api.tenant));
+    }
+    return results;
+  } finally {
+    await api.close();
+  }
 }
 
 export async function throughput(scale: number): Promise<ThroughputResult[]> {

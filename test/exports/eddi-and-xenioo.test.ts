@@ -19,11 +19,31 @@ describe('EDDI surface', () => {
     expect(redirect.status).toBe(302);
     expect(redirect.headers.get('location')).toMatch(/X-Amz-Expires=300/);
     const archive = await fetch(redirect.headers.get('location')!);
+    // EDDI's own backup zip: a bot built in botport gets a bot file of its own; what EDDI has no place for is noted.
     const files = await unzip(Buffer.from(await archive.arrayBuffer()));
-    expect(JSON.parse(files.get('manifest.json')!.toString())).toMatchObject({ botVersion: '1', bot: { botId } });
+    const botFile = [...files.keys()].find((n) => /^[0-9a-f]{24}\.bot\.json$/.test(n))!;
+    expect(JSON.parse(files.get(botFile)!.toString())).toEqual({ packages: [], channels: [] });
+    expect(JSON.parse(files.get(botFile.replace('.bot.json', '.descriptor.json'))!.toString())).toMatchObject({ name: 'PizzaBot', deleted: false });
+    const exportId = /-([0-9A-Za-z]{10})\.zip$/.exec(path)![1];
+    const described = await call(stack.api, 'GET', `/v1/exports/${exportId}`, { token: bearer });
+    expect(described.body).toMatchObject({ fileFormat: 'EddiZip', notes: expect.arrayContaining(["dialog 'Checkout' has no EDDI equivalent"]) });
 
     expect((await call(stack.api, 'GET', `/backup/export/${botId}-1-ZZZZZZZZZZ.zip`, { token: bearer })).status).toBe(404);
     expect((await call(stack.api, 'GET', path, { token: token(newTenant()) })).status).toBe(404);
+  });
+
+  test("fileFormat=BotportJson asks for botport's lossless archive instead", async () => {
+    const bearer = token(newTenant());
+    const botId = await createBotWith(stack.api, bearer, demoBot(), true);
+    const res = await call(stack.api, 'POST', `/backup/export/${botId}?botVersion=1&fileFormat=BotportJson`, { token: bearer });
+    expect(res.status).toBe(200);
+    const path = new URL(res.headers.get('location')!).pathname;
+    const redirect = await fetch(stack.api.url + path, { headers: { authorization: `Bearer ${bearer}` }, redirect: 'manual' });
+    const files = await unzip(Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer()));
+    expect(JSON.parse(files.get('manifest.json')!.toString())).toMatchObject({ botVersion: '1', bot: { botId } });
+    const wrong = await call(stack.api, 'POST', `/backup/export/${botId}?botVersion=1&fileFormat=TSV`, { token: bearer });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatch(/fileFormat/);
   });
 
   test('past the wait it answers 202 with the Location and Retry-After; GET answers 202 while building', async () => {

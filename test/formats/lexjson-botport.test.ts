@@ -71,9 +71,12 @@ describe('LexJson from bots built in botport', () => {
     ]);
     expect([...files.keys()].some((n) => n.includes('dialog') || n.includes('Checkout'))).toBe(false);
     expect(done.notes).toContainEqual(
-      expect.stringMatching(/^left out what Lex has no place for: action \(2\), alert \(1\), botSettings \(1\), .*dialog \(4\)/),
+      expect.stringMatching(/^left out what Lex V2 has no place for: action \(2\), alert \(1\), botSettings \(1\), .*dialog \(4\)/),
     );
     expect(done.notes).toContainEqual("intent 'OrderPizza' (en_US): slot priorities were rebuilt to list its 3 slot(s)");
+    // Each component left out is named, not only counted.
+    const leftOut = doc.components.filter((c) => !['locale', 'intent', 'slotType'].includes(c.kind));
+    for (const c of leftOut) expect(done.notes).toContainEqual(`${c.kind} '${c.name}'${c.locale ? ` (${c.locale})` : ''} has no Lex V2 equivalent`);
 
     const imported = await nativeImport(bearer, zipOf(files), 'botName=PizzaBot%20from%20Lex');
     expect(imported).toMatchObject({ importStatus: 'Completed', importSummary: { format: 'LexJson', botCreated: true } });

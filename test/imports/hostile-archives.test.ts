@@ -52,6 +52,23 @@ const cases: [string, () => Buffer, RegExp][] = [
     /entry 'locales\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/x' escapes the archive root/,
   ],
   ['absolute path', () => rawZip([{ name: '/etc/passwd', data: Buffer.from('root') }]), /entry '\/etc\/passwd' has an absolute path/],
+  // EDDI 6 on Windows writes `\` between folders; it is read as `/`, and every check applies to the name so read.
+  [
+    'path traversal with Windows separators',
+    () => rawZip([{ name: 'agent\\..\\..\\etc\\cron.d\\x', data: Buffer.from('{}') }]),
+    /entry 'agent\/\.\.\/\.\.\/etc\/cron\.d\/x' escapes the archive root/,
+  ],
+  ['absolute Windows path', () => rawZip([{ name: '\\etc\\passwd', data: Buffer.from('root') }]), /entry '\/etc\/passwd' has an absolute path/],
+  ['a drive letter', () => rawZip([{ name: 'C:\\Windows\\x.json', data: Buffer.from('{}') }]), /entry 'C:\/Windows\/x\.json' has an absolute path/],
+  [
+    'the same name with either separator',
+    () =>
+      rawZip([
+        { name: 'bot\\a.json', data: Buffer.from('{}') },
+        { name: 'bot/a.json', data: Buffer.from('{}') },
+      ]),
+    /entry 'bot\/a\.json' appears twice/,
+  ],
   ['symlink entry', () => rawZip([{ name: 'bot.json', data: Buffer.from('/etc/passwd'), unixMode: 0o120777 }]), /entry 'bot\.json' is a symbolic link/],
   // ZipCrypto: a 12-byte header before the (here: 2-byte) ciphertext.
   [
@@ -103,7 +120,7 @@ const cases: [string, () => Buffer, RegExp][] = [
     () => zipOf(new Map([...valid(), ['extra/payload.js', Buffer.from('process.exit()')]])),
     /entry 'extra\/payload\.js' is not listed in the manifest/,
   ],
-  ['no manifest at all', () => zipOf(botportFiles(demoBot('Target'))), /the archive has no manifest, so its format is unknown/],
+  ['no manifest at all', () => zipOf(botportFiles(demoBot('Target'))), /the archive's format is unknown: botport reads BotportJson \(manifest.json\), LexJson/],
   [
     'a CRC-32 that does not match the data',
     () => rawZip([{ name: 'manifest.json', data: Buffer.from('{"format":"BotportJson"}'), deflate: true, crc: 0x12345678 }]),

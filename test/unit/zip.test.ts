@@ -34,7 +34,7 @@ const file = (data: Buffer) => {
   return p;
 };
 
-const entries = (): ZipEntry[] => [
+const entries = (): { name: string; data: Buffer }[] => [
   { name: 'manifest.json', data: Buffer.from('{"format":"BotportJson"}') },
   { name: 'locales/en_US/intent/Hello.json', data: Buffer.from(JSON.stringify({ kind: 'intent', text: 'hello '.repeat(500) })) },
   { name: 'bot/ünï©ødé.json', data: Buffer.from('{}') },

@@ -99,7 +99,8 @@ export class ImportPanel {
     this.bar.value = 100;
     const s = job.summary;
     const counts = s ? ` ${s.added} components added, ${s.replaced} replaced, ${s.kept} kept (${s.format}).` : '';
-    this.say(`Imported into ${s?.botCreated ? 'the new bot' : 'the bot'} “${job.botName}”.${counts}`);
+    const notes = s?.notes?.length ? ` Note: ${s.notes.join(' ')}` : '';
+    this.say(`Imported into ${s?.botCreated ? 'the new bot' : 'the bot'} “${job.botName}”.${counts}${notes}`);
     this.form.reset();
     this.showTarget();
     this.imported();

@@ -199,14 +199,21 @@ export const OPERATIONS: Operation[] = [
     'post',
     '/api/public/uploadfile',
     'kore',
-    'Upload the export zip (multipart: file, fileContext, fileExtension)',
+    'Upload the export zip, or botDefinition.json, config.json and icon.png (multipart: file, fileContext, fileExtension)',
     { 200: ok(kore.koreUploaded) },
     {
       auth: 'kore',
       body: 'multipart',
     },
   ),
-  op('post', '/api/public/bot/import', 'kore', 'Import as a new bot', { 200: ok(kore.koreImportView) }, { auth: 'kore', body: kore.newBotImport }),
+  op(
+    'post',
+    '/api/public/bot/import',
+    'kore',
+    'Import as a new bot (botDefinition, configInfo, icon file ids, or the export zip)',
+    { 200: ok(kore.koreImportView) },
+    { auth: 'kore', body: kore.newBotImport },
+  ),
   op(
     'post',
     '/api/public/bot/:botId/import',
@@ -221,7 +228,7 @@ export const OPERATIONS: Operation[] = [
     'post',
     '/backup/export/:id',
     'eddi',
-    "Export bot {id}; the archive's Location once it is ready, or 202 with it past the wait",
+    "Export bot {id} as EDDI's backup zip (or, fileFormat=BotportJson, botport's); the archive's Location once it is ready, or 202 with it past the wait",
     {
       200: none('the archive is ready at Location', ['Location']),
       202: none('still building: ask Location again after Retry-After', ['Location', 'Retry-After']),
@@ -236,12 +243,15 @@ export const OPERATIONS: Operation[] = [
     'post',
     '/backup/import',
     'eddi',
-    "Import the zip in the body as a new bot: the bot's Location once done, or 202 with where to ask",
-    { 200: none("the new bot's Location", ['Location']), 202: none('still importing: ask Location again after Retry-After', ['Location', 'Retry-After']) },
+    "Import the zip in the body (an EDDI backup or any format botport reads) as a new bot: the bot's Location once done (notes in the body when any), or 202 with where to ask",
+    {
+      200: { description: "the new bot's Location; a body only when the import has notes", body: eddi.importNotes, headers: ['Location'] },
+      202: none('still importing: ask Location again after Retry-After', ['Location', 'Retry-After']),
+    },
     { body: 'zip' },
   ),
   op('get', '/backup/import/:importId', 'eddi', "Where an import stands; the bot's Location once done", {
-    200: none("the new bot's Location", ['Location']),
+    200: { description: "the new bot's Location; a body only when the import has notes", body: eddi.importNotes, headers: ['Location'] },
     202: none('still importing', ['Location', 'Retry-After']),
   }),
 
@@ -301,7 +311,11 @@ function content(body: Content, io: 'input' | 'output'): Record<string, { schema
         'multipart/form-data': {
           schema: {
             type: 'object',
-            properties: { file: { type: 'string', contentMediaType: 'application/zip' }, fileContext: { type: 'string' }, fileExtension: { type: 'string' } },
+            properties: {
+              file: { type: 'string', description: "Kore's export zip, or its botDefinition.json, config.json or icon.png" },
+              fileContext: { type: 'string' },
+              fileExtension: { type: 'string', enum: ['zip', 'json', 'png'] },
+            },
             required: ['file'],
           },
         },

@@ -68,7 +68,7 @@ export function exportsCommand(g: Globals): Command {
     .requiredOption('--bot <botId>', 'the bot to export')
     .option('--version <version>', 'DRAFT or a published number', 'DRAFT')
     .option('--locale <localeId>', 'one locale only')
-    .addOption(new Option('--format <format>', 'archive format').choices(['BotportJson', 'LexJson']).default('BotportJson'))
+    .addOption(new Option('--format <format>', 'archive format').choices(['BotportJson', 'LexJson', 'EddiZip', 'KoreJson']).default('BotportJson'))
     .option('--category <category=items>', 'only these items of a category, e.g. settings=botSettings (repeatable)', collect, [])
     .option('--dialog <name>', 'only this dialog task (repeatable)', collect, [])
     .option('--alert <name>', 'only this alert task (repeatable)', collect, [])

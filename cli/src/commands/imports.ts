@@ -54,7 +54,9 @@ export function importsCommand(g: Globals): Command {
     .description("an import's status and result")
     .action(async (importId: string) => {
       const job = await g.client().json<ImportJob>('GET', `/v1/imports/${encodeURIComponent(importId)}`);
-      print(g.output(), job, () => fields({ ...summary(job), failureReasons: job.failureReasons.length ? job.failureReasons : undefined }));
+      print(g.output(), job, () =>
+        fields({ ...summary(job), failureReasons: job.failureReasons.length ? job.failureReasons : undefined, notes: job.summary?.notes }),
+      );
     });
 
   cmd.addCommand(jobListCommand<ImportJob>(g, 'imports', summary, ['importId', 'status', 'bot', 'botId', 'merge', 'added', 'created']));

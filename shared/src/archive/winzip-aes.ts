@@ -27,12 +27,15 @@ async function keys(password: string, salt: Buffer): Promise<{ aes: Buffer; mac:
   return { aes: dk.subarray(0, KEY_BYTES), mac: dk.subarray(KEY_BYTES, 2 * KEY_BYTES), check: dk.subarray(2 * KEY_BYTES) };
 }
 
-/** XORs `data` with AES-256 of the little-endian block counter 1, 2, 3… (Node's CTR counts big-endian). */
-function counterMode(key: Buffer, data: Buffer): Buffer {
+/**
+ * XORs `data` with AES-256 of the little-endian block counter `first`,
+ * `first + 1`… (Node's CTR counts big-endian); the counter starts at 1.
+ */
+function counterMode(key: Buffer, data: Buffer, first = 1): Buffer {
   const blocks = Math.ceil(data.length / 16);
   const counters = Buffer.alloc(blocks * 16);
   for (let i = 0; i < blocks; i++) {
-    const n = i + 1;
+    const n = i + first;
     counters.writeUInt32LE(n >>> 0, i * 16);
     counters.writeUInt32LE(Math.floor(n / 2 ** 32), i * 16 + 4);
   }
@@ -50,6 +53,34 @@ export async function encryptEntry(password: string, data: Buffer): Promise<Buff
   const cipher = counterMode(k.aes, data);
   const auth = createHmac('sha1', k.mac).update(cipher).digest().subarray(0, AUTH_BYTES);
   return Buffer.concat([salt, k.check, cipher, auth]);
+}
+
+/**
+ * The same as encryptEntry for bytes that arrive as a stream: salt and
+ * password check first, the ciphertext as it is made (whole 16-byte blocks,
+ * so the counter runs on), the authentication code last.
+ */
+export async function* encryptStream(password: string, source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const salt = randomBytes(SALT_BYTES);
+  const k = await keys(password, salt);
+  const mac = createHmac('sha1', k.mac);
+  yield Buffer.concat([salt, k.check]);
+  let block = 1;
+  let carry: Buffer = Buffer.alloc(0);
+  const encrypt = (data: Buffer) => {
+    const cipher = counterMode(k.aes, data, block);
+    block += data.length / 16;
+    mac.update(cipher);
+    return cipher;
+  };
+  for await (const chunk of source) {
+    const data = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const whole = data.length - (data.length % 16);
+    carry = data.subarray(whole);
+    if (whole) yield encrypt(data.subarray(0, whole));
+  }
+  if (carry.length) yield encrypt(carry);
+  yield mac.digest().subarray(0, AUTH_BYTES);
 }
 
 /** Decrypts an entry's stored bytes, refusing a wrong password or altered data by name. */

@@ -51,11 +51,18 @@ function entryName(raw: Buffer, index: number): string {
   }
 }
 
+/**
+ * An entry's name with `/` between folders: EDDI 6 on Windows writes `\`
+ * (`aaa…01\1\aaa…01.workflow.json`). Every check below applies to this name.
+ */
+function normalised(name: string): string {
+  return name.replaceAll('\\', '/');
+}
+
 /** Refuses what could escape an extraction root or confuse a reader. */
 function checkName(name: string): void {
   if (!name || name.includes('\u0000')) throw refuse(`entry '${name.replaceAll('\u0000', '\\0')}' has an empty name or a NUL character`);
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) throw refuse(`entry '${name}' has an absolute path`);
-  if (name.includes('\\')) throw refuse(`entry '${name}' uses '\\' in its path; zip paths use '/'`);
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw refuse(`entry '${name}' has an absolute path`);
   if (name.split('/').some((s) => s === '..')) throw refuse(`entry '${name}' escapes the archive root`);
 }
 
@@ -97,9 +104,10 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
 /**
  * Opens a zip file on disk and checks its central directory before any entry
  * is read: entry count, total and per-entry sizes, compression ratio, names
- * (UTF-8, relative, no `..`, no duplicates), symlinks and encryption. Sizes
- * the directory declares are enforced while reading (yauzl validates them),
- * so a lying header cannot expand past the limits either.
+ * (UTF-8, relative, no `..`, no duplicates, each after `\` is read as `/`),
+ * symlinks and encryption. Sizes the directory declares are enforced while
+ * reading (yauzl validates them), so a lying header cannot expand past the
+ * limits either.
  */
 export async function openArchive(path: string, limits: ArchiveLimits, password?: string): Promise<OpenArchive> {
   const zip = await openZip(path);
@@ -114,7 +122,7 @@ export async function openArchive(path: string, limits: ArchiveLimits, password?
       let index = 0;
       zip.on('entry', (entry: yauzl.Entry) => {
         try {
-          const name = entryName(entry.fileName as unknown as Buffer, index++);
+          const name = normalised(entryName(entry.fileName as unknown as Buffer, index++));
           checkName(name);
           if (raw.has(name)) throw refuse(`entry '${name}' appears twice in the archive`);
           checkEntry(entry, name, limits, password);

@@ -1,15 +1,22 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { PayloadTooLargeError } from '../errors';
-import { AES_METHOD, AES_VERSION_NEEDED, aesExtraField, encryptEntry } from './winzip-aes';
+import { AES_METHOD, AES_VERSION_NEEDED, aesExtraField, encryptEntry, encryptStream } from './winzip-aes';
 
 const deflateRaw = promisify(zlib.deflateRaw);
 
-export interface ZipEntry {
-  /** Path inside the archive, `/`-separated, UTF-8. */
-  name: string;
-  data: Buffer;
-}
+/**
+ * One file of the archive: its bytes, or — for one too large to hold, such as
+ * Kore's botDefinition.json of a large bot — its bytes as they are produced,
+ * deflated as they stream, with CRC and sizes in a data descriptor after them.
+ */
+export type ZipEntry =
+  | {
+      /** Path inside the archive, `/`-separated, UTF-8. */
+      name: string;
+      data: Buffer;
+    }
+  | { name: string; stream: () => AsyncIterable<Buffer> };
 
 export interface ZipOptions {
   level?: number;
@@ -24,6 +31,7 @@ const UINT32_MAX = 0xffffffff;
 const UINT16_MAX = 0xffff;
 const FLAG_UTF8 = 0x0800;
 const FLAG_ENCRYPTED = 0x0001;
+const FLAG_DATA_DESCRIPTOR = 0x0008;
 const METHOD_STORE = 0;
 const METHOD_DEFLATE = 8;
 const VERSION_DEFAULT = 20;
@@ -64,6 +72,8 @@ function encodingOf(e: Pending, method: number, encrypted: boolean): Encoding {
  * deflated form is not smaller are stored. ZIP64 records are written only
  * when the archive needs them (more than 65,535 entries or offsets past 4 GiB).
  * With a password, each entry is encrypted (WinZip AES-256) on the same pool.
+ * A streamed entry is written when every entry before it is, deflated (and
+ * encrypted) as its bytes arrive, so it is never held whole.
  */
 export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipOptions = {}): AsyncGenerator<Buffer> {
   const level = options.level ?? 6;
@@ -74,43 +84,150 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
   const central: Buffer[] = [];
   let inFlight = 0;
   let exhausted = false;
+  let streamed: Extract<ZipEntry, { stream: unknown }> | undefined;
   let offset = 0;
   let count = 0;
 
-  for (;;) {
-    while (!exhausted && (pending.length === 0 || (inFlight < maxBytes && pending.length < maxEntries))) {
-      const next = await source.next();
-      if (next.done) {
-        exhausted = true;
-        break;
+  try {
+    for (;;) {
+      while (!exhausted && !streamed && (pending.length === 0 || (inFlight < maxBytes && pending.length < maxEntries))) {
+        const next = await source.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        if ('stream' in next.value) {
+          streamed = next.value; // written once every entry before it is
+          break;
+        }
+        const { name, data } = next.value;
+        if (data.length >= UINT32_MAX) throw new PayloadTooLargeError(`${name} is 4 GiB or more, more than one zip entry holds`);
+        pending.push({ name: Buffer.from(name, 'utf8'), size: data.length, crc: zlib.crc32(data), prepared: prepare(data, level, options.password) });
+        inFlight += data.length;
       }
-      const { name, data } = next.value;
-      if (data.length >= UINT32_MAX) throw new PayloadTooLargeError(`${name} is 4 GiB or more, more than one zip entry holds`);
-      pending.push({ name: Buffer.from(name, 'utf8'), size: data.length, crc: zlib.crc32(data), prepared: prepare(data, level, options.password) });
-      inFlight += data.length;
+      const entry = pending.shift();
+      if (entry) {
+        const { method, payload } = await entry.prepared;
+        inFlight -= entry.size;
+        const encoding = encodingOf(entry, method, options.password !== undefined);
+        const header = localHeader(entry, encoding, payload.length);
+        central.push(centralHeader(entry, encoding, payload.length, offset));
+        yield header;
+        yield payload;
+        offset += header.length + payload.length;
+        count++;
+      } else if (streamed) {
+        const written = yield* streamedEntry(streamed, level, options.password);
+        central.push(centralHeader(written.entry, written.encoding, written.compressedSize, offset));
+        offset += written.bytes;
+        count++;
+        streamed = undefined;
+      } else break;
     }
-    const entry = pending.shift();
-    if (!entry) break;
-    const { method, payload } = await entry.prepared;
-    inFlight -= entry.size;
-    const encoding = encodingOf(entry, method, options.password !== undefined);
-    const header = localHeader(entry, encoding, payload.length);
-    central.push(centralHeader(entry, encoding, payload.length, offset));
-    yield header;
-    yield payload;
-    offset += header.length + payload.length;
-    count++;
+    let centralSize = 0;
+    for (const record of central) {
+      centralSize += record.length;
+      yield record;
+    }
+    yield* end(count, centralSize, offset);
+  } finally {
+    // Stopped early (a failed upload): let the source clean up (a format's spool file).
+    if (!exhausted) await source.return?.(undefined);
   }
-  let centralSize = 0;
-  for (const record of central) {
-    centralSize += record.length;
-    yield record;
-  }
-  yield* end(count, centralSize, offset);
 }
 
+const BLOCK_BYTES = 1024 * 1024;
+const WINDOW_BYTES = 32 * 1024;
+const BLOCKS_IN_FLIGHT = 8;
+
+/**
+ * One deflate stream made of 1 MB blocks deflated at once on the thread pool,
+ * as pigz does: each block primed with the 32 KB before it (so matches reach
+ * back as in one stream) and ended on a byte boundary by a sync flush, the
+ * last one finished. A single large entry then uses every core, and the same
+ * input gives the same bytes.
+ */
+async function* deflateInBlocks(source: AsyncIterable<Buffer>, level: number): AsyncGenerator<Buffer> {
+  const inFlight: Promise<Buffer>[] = [];
+  let previous: Buffer | undefined;
+  const start = (block: Buffer, last: boolean) => {
+    const dictionary = previous?.subarray(Math.max(0, previous.length - WINDOW_BYTES));
+    previous = block;
+    const deflated = deflateRaw(block, { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH, ...(dictionary && { dictionary }) });
+    deflated.catch(() => undefined); // awaited in order below
+    inFlight.push(deflated);
+  };
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  try {
+    for await (const chunk of source) {
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (heldBytes < BLOCK_BYTES) continue;
+      const all = Buffer.concat(held);
+      let at = 0;
+      for (; all.length - at >= BLOCK_BYTES; at += BLOCK_BYTES) start(all.subarray(at, at + BLOCK_BYTES), false);
+      held = [all.subarray(at)];
+      heldBytes = all.length - at;
+      while (inFlight.length >= BLOCKS_IN_FLIGHT) yield await inFlight.shift()!;
+    }
+    start(Buffer.concat(held), true);
+    while (inFlight.length) yield await inFlight.shift()!;
+  } finally {
+    await Promise.allSettled(inFlight);
+  }
+}
+
+/** Deflates (then encrypts) a stream as it comes, counting CRC and sizes for the data descriptor. */
+async function* streamedEntry(
+  e: { name: string; stream: () => AsyncIterable<Buffer> },
+  level: number,
+  password: string | undefined,
+): AsyncGenerator<Buffer, { entry: Pending; encoding: Encoding; compressedSize: number; bytes: number }> {
+  const entry: Pending = {
+    name: Buffer.from(e.name, 'utf8'),
+    size: 0,
+    crc: 0,
+    prepared: Promise.resolve({ method: METHOD_DEFLATE, payload: Buffer.alloc(0) }),
+  };
+  const plain = encodingOf(entry, METHOD_DEFLATE, password !== undefined);
+  const header = localHeader(entry, { ...plain, flags: plain.flags | FLAG_DATA_DESCRIPTOR, crc: 0 }, 0);
+  yield header;
+  let compressedSize = 0;
+  const counted = async function* () {
+    for await (const chunk of e.stream()) {
+      entry.crc = zlib.crc32(chunk, entry.crc);
+      entry.size += chunk.length;
+      if (entry.size >= UINT32_MAX) throw new Error(`zip entry ${e.name} is too large`);
+      yield chunk;
+    }
+  };
+  const deflated = deflateInBlocks(counted(), level);
+  for await (const chunk of password === undefined ? deflated : encryptStream(password, deflated)) {
+    compressedSize += chunk.length;
+    if (compressedSize >= UINT32_MAX) throw new Error(`zip entry ${e.name} is too large`);
+    yield chunk;
+  }
+  const encoding = { ...encodingOf(entry, METHOD_DEFLATE, password !== undefined), flags: plain.flags | FLAG_DATA_DESCRIPTOR };
+  const descriptor = Buffer.alloc(16);
+  descriptor.writeUInt32LE(0x08074b50, 0);
+  descriptor.writeUInt32LE(encoding.crc, 4);
+  descriptor.writeUInt32LE(compressedSize, 8);
+  descriptor.writeUInt32LE(entry.size, 12);
+  yield descriptor;
+  return { entry, encoding, compressedSize, bytes: header.length + compressedSize + descriptor.length };
+}
+
+/**
+ * Below this size an entry is deflated on the calling thread: a trip to the
+ * thread pool costs more than deflating a few kilobytes (an EDDI descriptor,
+ * a small component), and the bytes are the same either way.
+ */
+const DEFLATE_INLINE_BELOW = 4096;
+
 async function prepare(data: Buffer, level: number, password: string | undefined): Promise<{ method: number; payload: Buffer }> {
-  const deflated = data.length === 0 ? Buffer.alloc(0) : await deflateRaw(data, { level });
+  const deflated =
+    data.length === 0 ? Buffer.alloc(0) : data.length < DEFLATE_INLINE_BELOW ? zlib.deflateRawSync(data, { level }) : await deflateRaw(data, { level });
   const [method, payload] = deflated.length < data.length ? [METHOD_DEFLATE, deflated] : [METHOD_STORE, data];
   return { method, payload: password === undefined ? payload : await encryptEntry(password, payload) };
 }

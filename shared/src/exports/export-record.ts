@@ -9,7 +9,7 @@ export type { ExportOptions } from './selection';
 export const JOB_STATUSES = ['InProgress', 'Completed', 'Failed', 'Deleting'] as const;
 export type ExportStatus = (typeof JOB_STATUSES)[number];
 export type Surface = 'lex' | 'kore' | 'eddi' | 'native';
-export const FILE_FORMATS = ['BotportJson', 'LexJson'] as const;
+export const FILE_FORMATS = ['BotportJson', 'LexJson', 'EddiZip', 'KoreJson'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
 export interface ExportRecord {

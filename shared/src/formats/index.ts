@@ -1,37 +1,42 @@
 import type { OpenArchive } from '../archive/zip-reader';
 import { ValidationError } from '../errors';
-import { parseJsonEntry } from './json-entry';
 import type { ArchiveFormat, ArchiveReader } from './format';
+import { reportingFidelity } from './fidelity';
 import { botportJson } from './botport-json/writer';
 import { botportJsonReader } from './botport-json/reader';
 import { lexJson } from './lex-json/writer';
 import { lexJsonReader } from './lex-json/reader';
-
-/** Every archive format by its `fileFormat` name; adding one is one file and one line. */
-export const FORMATS: Record<string, ArchiveFormat> = {
-  BotportJson: botportJson,
-  LexJson: lexJson,
-};
-
-/** Every format botport can import, recognised by its manifest. */
-export const READERS: ArchiveReader[] = [botportJsonReader, lexJsonReader];
+import { eddiZip } from './eddi-zip/writer';
+import { eddiZipReader } from './eddi-zip/reader';
+import { koreJson } from './kore-json/writer';
+import { koreJsonReader } from './kore-json/reader';
 
 /**
- * The reader for an archive and its parsed manifest, judged by the manifest's
- * content: Lex's documentation names its manifest `manifest.json` too.
+ * Every archive format by its `fileFormat` name; adding one is one file and
+ * one line. What a format has no place for is left out and named in the notes.
+ */
+export const FORMATS: Record<string, ArchiveFormat> = reportingFidelity({
+  BotportJson: botportJson,
+  LexJson: lexJson,
+  EddiZip: eddiZip,
+  KoreJson: koreJson,
+});
+
+/** Every format botport can import, in the order they are tried. */
+export const READERS: ArchiveReader[] = [botportJsonReader, lexJsonReader, eddiZipReader, koreJsonReader];
+
+/**
+ * The reader for an archive, judged by its content whichever door it came
+ * through (a Lex StartImport may carry an EDDI backup): a manifest where the
+ * format has one, else the files that mark it. Any opened archive may be asked.
  */
 export async function readerFor(archive: OpenArchive): Promise<{ reader: ArchiveReader; manifest: unknown }> {
-  const names = [...new Set(READERS.flatMap((r) => r.manifests))].filter((n) => archive.entries.has(n));
-  if (!names.length) {
-    const known = READERS.map((r) => `${r.manifests.join(' or ')} (${r.name})`).join(', ');
-    throw new ValidationError(`the archive has no manifest, so its format is unknown: expected ${known} at the archive root`);
+  for (const reader of READERS) {
+    const recognised = await reader.recognise(archive);
+    if (recognised) return { reader, manifest: recognised.manifest };
   }
-  for (const name of names) {
-    const manifest = parseJsonEntry(await archive.read(name), name);
-    const reader = READERS.find((r) => r.manifests.includes(name) && r.recognises(manifest));
-    if (reader) return { reader, manifest };
-  }
-  throw new ValidationError(`${names.join(' and ')} describe no format botport reads (${READERS.map((r) => r.name).join(', ')})`);
+  const known = READERS.map((r) => `${r.name} (${r.marks})`).join(', ');
+  throw new ValidationError(`the archive's format is unknown: botport reads ${known}, each at the archive root`);
 }
 
 export type { ArchiveFormat, ArchiveReader, FormatInput, ImportedBot } from './format';

@@ -13,6 +13,8 @@ export interface ImportSummary {
   replaced: number;
   kept: number;
   botCreated: boolean;
+  /** What a person should know about the archive (a secret it kept in clear text…), when anything. */
+  notes?: string[];
 }
 
 export interface ImportRecord {

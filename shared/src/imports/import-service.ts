@@ -29,6 +29,19 @@ export interface ImportRequest {
   /** Surface settings kept with the job (Kore's importOptions). */
   options?: Record<string, unknown>;
   notifyUrl?: string;
+  /**
+   * When the upload may be one file rather than an archive (Kore's Bot Import
+   * API takes botDefinition.json, config.json and the icon as separate
+   * uploads): the upload's name in the archive the worker makes of it and the
+   * uploads that go with it. An upload that is an archive is taken as it is.
+   */
+  asFile?: { name: string; companions: { name: string; uploadId: string }[] };
+}
+
+/** Kept with an import job whose upload may be one file (ImportRequest.asFile), with its companions' objects. */
+export interface FileSet {
+  name: string;
+  companions: { name: string; objectKey: string }[];
 }
 
 export interface ImportLimits extends NotifySettings {
@@ -128,6 +141,7 @@ export class ImportService {
     if (size > limits.IMPORT_MAX_ARCHIVE_BYTES) {
       throw new ValidationError(`the uploaded archive is ${mb(size)}; an import takes at most ${mb(limits.IMPORT_MAX_ARCHIVE_BYTES)}`);
     }
+    const fileSet = req.asFile && (await this.fileSet(principal, req.asFile));
     if ((await this.records.countUnfinished(principal.tenantId)) >= limits.EXPORT_MAX_UNFINISHED_PER_TENANT) {
       throw new QuotaExceededError(`at most ${limits.EXPORT_MAX_UNFINISHED_PER_TENANT} imports may be in progress at once; wait for some to finish`);
     }
@@ -143,7 +157,7 @@ export class ImportService {
       botId: t.kind === 'bot' || t.kind === 'locale' ? t.botId : null,
       localeId: t.kind === 'locale' ? t.localeId : null,
       mergeStrategy: req.mergeStrategy,
-      options: req.options ?? {},
+      options: fileSet ? { ...req.options, fileSet } : (req.options ?? {}),
       hasPassword: req.filePassword !== undefined,
       sealedPassword: req.filePassword === undefined ? null : this.deps.secrets.seal(req.filePassword),
       notifyUrl: req.notifyUrl ?? null,
@@ -152,6 +166,21 @@ export class ImportService {
     // Should Redis fail here, the record stays InProgress and the reconciler enqueues it.
     await this.deps.queues.enqueueImport(record.importId).catch(() => undefined);
     return record;
+  }
+
+  /** The companions' uploads, each found (this tenant's) and within the size limit, by object key. */
+  private async fileSet(principal: Principal, asFile: NonNullable<ImportRequest['asFile']>): Promise<FileSet> {
+    const companions = [];
+    for (const c of asFile.companions) {
+      const upload = await this.records.getUpload(principal.tenantId, c.uploadId);
+      const size = upload && (await this.deps.storage.size(upload.objectKey));
+      if (!upload || size === undefined) throw new NotFoundError(`file ${c.uploadId} (${c.name}) was not found; upload it first`);
+      if (size > this.deps.limits.IMPORT_MAX_ARCHIVE_BYTES) {
+        throw new ValidationError(`file ${c.uploadId} (${c.name}) is ${mb(size)}; an import takes at most ${mb(this.deps.limits.IMPORT_MAX_ARCHIVE_BYTES)}`);
+      }
+      companions.push({ name: c.name, objectKey: upload.objectKey });
+    }
+    return { name: asFile.name, companions };
   }
 
   async describe(principal: Principal, importId: string): Promise<ImportRecord> {

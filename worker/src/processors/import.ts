@@ -1,11 +1,13 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Job } from 'bullmq';
 import {
   componentsToImport,
+  type FileSet,
   type ImportOutcome,
   type ImportRecord,
   ImportRecords,
@@ -17,6 +19,7 @@ import {
   QUEUES,
   readerFor,
   ValidationError,
+  zipChunks,
 } from '@botport/shared';
 import type { WorkerContext } from '../context';
 import type { Processor } from './processor';
@@ -27,7 +30,7 @@ import { withProgress } from './progress';
 /**
  * Imports one uploaded archive: download to a temporary file (a zip is read
  * from its end, and the object may be large), check the archive, recognise
- * its format by its manifest, and stream its components into the target
+ * its format by its content, and stream its components into the target
  * DRAFT in one transaction that also completes the record. A bad archive
  * fails at once with reasons; an outage is retried.
  */
@@ -55,7 +58,7 @@ async function performImport(ctx: WorkerContext, records: ImportRecords, job: Jo
   try {
     const file = join(dir, 'archive.zip');
     await download(ctx, record.objectKey, file);
-    const outcome = await apply(ctx, records, record, file, async (progress) => {
+    const outcome = await apply(ctx, records, record, await archiveOfFiles(ctx, record, dir, file), async (progress) => {
       await Promise.all([records.setProgress(record.importId, progress), job.updateProgress(progress)]);
     });
     log.info({ botId: outcome.botId, added: outcome.added, replaced: outcome.replaced, kept: outcome.kept }, 'import completed');
@@ -87,6 +90,40 @@ async function download(ctx: WorkerContext, key: string, file: string): Promise<
   await pipeline(body, limitBytes(ctx.config.IMPORT_MAX_ARCHIVE_BYTES), createWriteStream(file));
 }
 
+/** A zip begins with a local file header (or, empty, with the end record). */
+async function isZip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    return bytesRead === 4 && (buffer.readUInt32LE(0) === 0x04034b50 || buffer.readUInt32LE(0) === 0x06054b50);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Kore's separate uploads (botDefinition.json, config.json, the icon) made
+ * into the zip Kore's own export would be, on disk and streamed, so that one
+ * reader and every archive check apply to them. An upload that is an archive
+ * already is taken as it is.
+ */
+async function archiveOfFiles(ctx: WorkerContext, record: ImportRecord, dir: string, upload: string): Promise<string> {
+  const set = record.options.fileSet as FileSet | undefined;
+  if (!set || (await isZip(upload))) return upload;
+  const files = [{ name: set.name, path: upload }];
+  for (const [i, companion] of set.companions.entries()) {
+    const path = join(dir, `companion-${i}`);
+    await download(ctx, companion.objectKey, path);
+    files.push({ name: companion.name, path });
+  }
+  const archive = join(dir, 'files.zip');
+  const entries = (async function* () {
+    for (const f of files) yield { name: f.name, stream: () => createReadStream(f.path) as AsyncIterable<Buffer> };
+  })();
+  await pipeline(Readable.from(zipChunks(entries)), createWriteStream(archive));
+  return archive;
+}
+
 async function apply(
   ctx: WorkerContext,
   records: ImportRecords,
@@ -110,7 +147,7 @@ async function apply(
         componentsToImport(record.options),
       );
       const { added, replaced, kept, botCreated } = outcome;
-      const summary = { format: source.format, added, replaced, kept, botCreated };
+      const summary = { format: source.format, added, replaced, kept, botCreated, ...(source.notes.length ? { notes: source.notes } : {}) };
       // Deleted while we worked: roll the import back with it.
       if (!(await records.completeIn(client, record.importId, { botId: outcome.botId, botName: outcome.botName, summary }))) {
         throw new ValidationError(`import ${record.importId} was deleted while it ran`);

@@ -17,8 +17,13 @@ const FILE = /^([0-9A-Za-z]{10})-(DRAFT|[1-9][0-9]*)-([0-9A-Za-z]{10})\.zip$/;
 const fileName = (r: ExportRecord) => `${r.botId}-${r.botVersion}-${r.exportId}.zip`;
 
 export const eddiErrorBody = z.object({ error: z.string() });
-/** POST /backup/export/{id}: the version to export (a number, or DRAFT). */
-export const exportQuery = z.object({ botVersion: botVersionSchema });
+/** EDDI answers an import with an empty body; what botport must tell (a secret kept in clear text) comes as JSON. */
+export const importNotes = z.object({ notes: z.array(z.string()) });
+/** EDDI's `?botVersion=`; the archive is EDDI's own backup zip unless `fileFormat=BotportJson` asks for botport's lossless one. */
+export const exportQuery = z.object({
+  botVersion: botVersionSchema,
+  fileFormat: z.enum(['EddiZip', 'BotportJson']).default('EddiZip'),
+});
 
 /** EDDI's errors: the status and `{"error": message}`. */
 const eddiErrorHandler = errorHandler((e, res) => {
@@ -47,9 +52,9 @@ export function eddiRouter(ctx: ApiContext): Router {
 
   // One path, two meanings, as EDDI has it: POST names the bot to export, GET the archive's file.
   r.post('/export/:id', requireScope('exports:write'), async (req, res) => {
-    const { botVersion } = parse(exportQuery, req.query, 'the query');
+    const { botVersion, fileFormat } = parse(exportQuery, { botVersion: '', ...req.query }, 'the query');
     const principal = res.locals.principal;
-    const created = await ctx.exports.create(principal, 'eddi', { botId: String(req.params.id), botVersion, fileFormat: 'BotportJson' });
+    const created = await ctx.exports.create(principal, 'eddi', { botId: String(req.params.id), botVersion, fileFormat });
     const record = await settle(created, () => ctx.exports.describe(principal, created.exportId), ctx.config.EDDI_EXPORT_WAIT_MS);
     res.location(locationOf(record));
     if (record.status === 'Failed') return res.status(500).json({ error: `the export failed: ${record.failureReasons.join('; ')}` });
@@ -76,10 +81,10 @@ export function eddiRouter(ctx: ApiContext): Router {
     if (record.status === 'Failed') return res.status(400).json({ error: `the import failed: ${record.failureReasons.join('; ')}` });
     if (record.status === 'InProgress')
       return res.status(202).location(importLocation(record.importId)).setHeader('Retry-After', String(RETRY_AFTER_SECONDS)).end();
-    res
-      .location(botLocation(record.importedBotId as string))
-      .status(200)
-      .end();
+    res.location(botLocation(record.importedBotId as string)).status(200);
+    // EDDI answers with an empty body; what the import should tell (a secret kept in clear text) comes as JSON.
+    if (record.summary?.notes) return res.json({ notes: record.summary.notes });
+    res.end();
   }
 
   // The archive is the body; the bot it holds becomes a new bot, not published ("not deployed").

@@ -16,8 +16,10 @@ export const exportBody = z.object({ exportType: z.enum(['latest', 'published'])
 const STATUS = { InProgress: 'pending', Completed: 'success', Failed: 'failed', Deleting: 'failed' } as const;
 
 const fileId = jobIdSchema('a fileId from /api/public/uploadfile');
-// configInfo, botFunctions and icon are Kore's separate files; a botport archive holds everything.
+// Kore's files as its Bot Import API takes them, or (as Kore also allows) botDefinition naming its export zip, which holds them all.
 const importFiles = { botDefinition: fileId, configInfo: fileId.optional(), botFunctions: z.array(fileId).optional(), icon: fileId.optional() };
+/** What uploadfile takes: Kore's export zip, or its separate files (botDefinition.json, config.json, icon.png). */
+const UPLOAD_EXTENSIONS = ['zip', 'json', 'png'];
 const importOptions = z
   .object({
     tasks: z.array(z.string()).optional(),
@@ -73,6 +75,15 @@ function importCategories(o: z.infer<typeof importOptions> | undefined): string[
   return o.customDashboard ? [...named, 'other'] : named;
 }
 
+/** botDefinition and the files that go with it, named as in Kore's export zip; botFunctions (custom scripts) are not imported. */
+function importRequest(body: z.infer<typeof newBotImport>) {
+  const companions = [
+    { name: 'config.json', uploadId: body.configInfo },
+    { name: 'icon.png', uploadId: body.icon },
+  ].filter((c): c is { name: string; uploadId: string } => !!c.uploadId && c.uploadId !== body.botDefinition);
+  return { uploadId: body.botDefinition, asFile: { name: 'botDefinition.json', companions } };
+}
+
 function koreImport(r: ImportRecord): z.infer<typeof koreImportView> {
   const botName = r.importedBotName ?? r.botName ?? 'bot';
   const status = STATUS[r.status];
@@ -89,6 +100,7 @@ function koreImport(r: ImportRecord): z.infer<typeof koreImportView> {
     __v: 0,
     ...(r.importedBotId && { streamId: r.importedBotId, botId: r.importedBotId }),
     ...(r.status === 'Failed' && { failureReasons: r.failureReasons }),
+    ...(r.summary?.notes && { notes: r.summary.notes }),
   };
 }
 
@@ -115,7 +127,7 @@ export function koreRouter(ctx: ApiContext): Router {
     const botId = String(req.params.botId);
     const principal = res.locals.principal;
     const botVersion = body.exportType === 'published' ? await ctx.botService.latestPublished(principal, botId) : 'DRAFT';
-    const record = await ctx.exports.create(principal, 'kore', { botId, botVersion, fileFormat: 'BotportJson', options: fromKore(body) });
+    const record = await ctx.exports.create(principal, 'kore', { botId, botVersion, fileFormat: 'KoreJson', options: fromKore(body) });
     const { botId: _botId, ...created } = koreExport(record);
     res.json({ ...created, __v: 0 });
   });
@@ -131,25 +143,24 @@ export function koreRouter(ctx: ApiContext): Router {
         fileSize: String(record.sizeBytes),
       }),
       ...(record.status === 'Failed' && { failureReasons: record.failureReasons }),
+      ...(record.notes.length && { notes: record.notes }),
     });
   });
 
   r.post('/uploadfile', requireScope('imports:write'), async (req, res) => {
     const received = await receiveMultipartFile(ctx.imports, res.locals.principal, req, ctx.config.IMPORT_MAX_ARCHIVE_BYTES);
     const extension = received.fields.fileExtension?.replace(/^\./, '');
-    if (extension && extension !== 'zip') {
-      throw new ValidationError(`fileExtension ${extension} cannot be imported here; upload the bot export .zip (fileExtension zip)`);
+    if (extension && !UPLOAD_EXTENSIONS.includes(extension)) {
+      throw new ValidationError(
+        `fileExtension ${extension} cannot be imported here; upload the bot export .zip, or its botDefinition.json, config.json and icon.png (fileExtension ${UPLOAD_EXTENSIONS.join(', ')})`,
+      );
     }
     res.json({ fileId: received.uploadId, hash: received.sha1, fileName: received.fileName });
   });
 
   r.post('/bot/import', requireScope('imports:write'), async (req, res) => {
     const body = parse(newBotImport, req.body ?? {});
-    const record = await ctx.imports.start(res.locals.principal, 'kore', {
-      uploadId: body.botDefinition,
-      target: { kind: 'new' },
-      mergeStrategy: 'FailOnConflict',
-    });
+    const record = await ctx.imports.start(res.locals.principal, 'kore', { ...importRequest(body), target: { kind: 'new' }, mergeStrategy: 'FailOnConflict' });
     res.json(koreImport(record));
   });
 
@@ -157,7 +168,7 @@ export function koreRouter(ctx: ApiContext): Router {
     const body = parse(existingBotImport, req.body ?? {});
     const categories = importCategories(body.importOptions);
     const record = await ctx.imports.start(res.locals.principal, 'kore', {
-      uploadId: body.botDefinition,
+      ...importRequest(body),
       target: { kind: 'bot', botId: String(req.params.botId) },
       mergeStrategy: 'Overwrite',
       options: categories ? { categories } : {},

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { botIdSchema, epoch, epochSeconds, filePasswordSchema, jobIdSchema, localeIdSchema } from '../../http/fields';
 import { parse } from '../../http/validate';
+import { importSummary as nativeImportSummary } from '../native/imports';
 import { listBody, listQuery } from './listing';
 
 // Lex's own settings for a new bot are accepted and have no effect here.
@@ -80,9 +81,7 @@ export const describeImportResponse = importSummary.omit({ importedResourceType:
   resourceSpecification: specificationView,
   failureReasons: z.array(z.string()),
   progress: z.number().int(),
-  importSummary: z
-    .object({ format: z.string(), added: z.number().int(), replaced: z.number().int(), kept: z.number().int(), botCreated: z.boolean() })
-    .optional(),
+  importSummary: nativeImportSummary.optional(),
 });
 export const listImportsResponse = z.object({
   botId: z.string().optional(),

@@ -33,6 +33,8 @@ export const importSummary = z.object({
   replaced: z.number().int(),
   kept: z.number().int(),
   botCreated: z.boolean(),
+  /** What the import should tell: secrets the archive carried in clear text, what it could not take. */
+  notes: z.array(z.string()).optional(),
 });
 
 /** A native import job, as every /v1/imports answer shows it. */

@@ -50,8 +50,12 @@ function verify(data: Buffer, entry: { path: string; sha256: string; size: numbe
 /** Reads botport's own archives back: every entry verified against the manifest's SHA-256. */
 export const botportJsonReader: ArchiveReader = {
   name: 'BotportJson',
-  manifests: [MANIFEST],
-  recognises: (manifest) => (manifest as { format?: unknown })?.format === 'BotportJson',
+  marks: MANIFEST,
+  async recognise(archive) {
+    if (!archive.entries.has(MANIFEST)) return undefined;
+    const manifest = parseJsonEntry(await archive.read(MANIFEST), MANIFEST);
+    return (manifest as { format?: unknown })?.format === 'BotportJson' ? { manifest } : undefined;
+  },
   async read(archive: OpenArchive, parsed: unknown): Promise<ImportedBot> {
     const manifest = parseWith(manifestSchema, parsed, MANIFEST);
     if (manifest.formatVersion > BOTPORT_JSON_VERSION) {
@@ -75,6 +79,6 @@ export const botportJsonReader: ArchiveReader = {
       }
       if (errors.length) throw new ValidationError(`the archive holds components that are not valid`, errors);
     }
-    return { format: 'BotportJson', bot, components: components() };
+    return { format: 'BotportJson', bot, components: components(), notes: [] };
   },
 };

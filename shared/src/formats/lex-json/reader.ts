@@ -107,8 +107,14 @@ function folderComponent(f: Folder): Component {
  */
 export const lexJsonReader: ArchiveReader = {
   name: 'LexJson',
-  manifests: MANIFESTS,
-  recognises,
+  marks: MANIFESTS.join(' or '),
+  async recognise(archive) {
+    for (const name of MANIFESTS.filter((n) => archive.entries.has(n))) {
+      const manifest = parseJsonEntry(await archive.read(name), name);
+      if (recognises(manifest)) return { manifest };
+    }
+    return undefined;
+  },
   async read(archive: OpenArchive): Promise<ImportedBot> {
     const { bot, pathOf } = await layoutOf(archive);
     const botJsonPath = `${bot}/Bot.json`;
@@ -179,6 +185,6 @@ export const lexJsonReader: ArchiveReader = {
       yield { kind: 'botSettings', name: LEX_BOT_SETTINGS, body: settings };
       if (errors.length) throw new ValidationError('the archive holds files that are not valid components', errors.slice(0, MAX_REPORTED));
     }
-    return { format: 'LexJson', bot: { name, description }, components: components() };
+    return { format: 'LexJson', bot: { name, description }, components: components(), notes: [] };
   },
 };

@@ -98,6 +98,10 @@ const FALLBACK_INTENT = (locale: string): Json => ({
   slotPriorities: [],
 });
 
+/** What a Lex locale holds; a locale of undetermined language (`und_001`, EDDI's) has no Lex equivalent. */
+const LEX_KINDS: ReadonlySet<string> = new Set(['locale', 'intent', 'slotType']);
+const UNDETERMINED = /^und_/;
+
 /**
  * Amazon Lex V2's own layout (see layout.ts), every file as Lex writes it,
  * so Lex can import what botport exports. Lex's rules are kept or repaired
@@ -107,6 +111,8 @@ const FALLBACK_INTENT = (locale: string): Json => ({
  */
 export const lexJson: ArchiveFormat = {
   name: 'LexJson',
+  label: 'Lex V2',
+  holds: (c) => (c.locale ? LEX_KINDS.has(c.kind) && !UNDETERMINED.test(c.locale) : c.kind === 'botSettings' && c.name === LEX_BOT_SETTINGS),
   async *entries(input: FormatInput): AsyncGenerator<ZipEntry> {
     const { botId, name, description, version } = input.header;
     const bot = lexName(name);
