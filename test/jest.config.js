@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: { '^@botport/(shared|api|worker)$': '<rootDir>/$1/src' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/own-database.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -119,6 +119,31 @@ function dropDatabase(databaseUrl) {
   return withAdminClient(databaseUrl, (client, quoted) => client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`));
 }
 
+/**
+ * Creates the database named in `databaseUrl` as a copy of `templateUrl`'s
+ * (migrated once, copied in milliseconds). Two copies of one template at the
+ * same instant can collide ("being accessed by other users"): tried again.
+ */
+async function cloneDatabase(templateUrl, databaseUrl) {
+  const template = decodeURIComponent(new URL(templateUrl).pathname.slice(1));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withAdminClient(databaseUrl, (client, quoted) => client.query(`CREATE DATABASE ${quoted} TEMPLATE "${template.replace(/"/g, '""')}"`));
+    } catch (err) {
+      if (attempt >= 20 || !/being accessed by other users/.test(err.message)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+/** Drops every database whose name starts with `prefix` (a test run's, with its per-file copies). */
+function dropDatabasesLike(databaseUrl, prefix) {
+  return withAdminClient(databaseUrl, async (client) => {
+    const { rows } = await client.query('SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname DESC', [prefix]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname.replace(/"/g, '""')}" WITH (FORCE)`);
+  });
+}
+
 /** Deletes every Redis key under `prefix` (a test or bench run's queues and throttles). */
 async function deleteRedisKeys(redisUrl, prefix) {
   const IORedis = require('ioredis');
@@ -187,6 +212,8 @@ module.exports = {
   ensureRedis,
   ensureDatabase,
   dropDatabase,
+  cloneDatabase,
+  dropDatabasesLike,
   startS3,
   s3Env,
   ensureDependencies,

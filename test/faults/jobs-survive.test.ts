@@ -11,8 +11,11 @@ import { type Service, startService, stopServices, until } from '../support/proc
  * (nothing duplicated), exactly one archive under its prefix (no stray
  * objects), nothing lost.
  */
-const db = createPool(process.env.DATABASE_URL as string, 2);
+let db: ReturnType<typeof createPool>;
 const s3 = new S3Client({ endpoint: process.env.S3_ENDPOINT, region: 'us-east-1', forcePathStyle: true });
+beforeAll(() => {
+  db = createPool(process.env.DATABASE_URL as string, 2); // the file's own database (test/support/own-database.ts)
+});
 afterAll(async () => {
   await db.end();
   s3.destroy();

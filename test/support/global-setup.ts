@@ -9,6 +9,9 @@ const services = require('../../infra/local/services.js');
 /**
  * One isolated world per test run: its own database, Redis key prefix, S3
  * server and bucket. The environment set here reaches every test worker.
+ * The run's database is migrated once and is then the template each test
+ * file copies for itself (test/support/own-database.ts), so no file's
+ * reconciler or sweeper ever meets another file's jobs.
  */
 export default async function globalSetup(): Promise<void> {
   const runId = randomBytes(4).toString('hex');
@@ -26,6 +29,7 @@ export default async function globalSetup(): Promise<void> {
     NODE_ENV: 'test',
     BOTPORT_TEST_RUN: runId,
     DATABASE_URL: databaseUrl,
+    BOTPORT_TEST_TEMPLATE_URL: databaseUrl,
     REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `bp-test-${runId}`,
     JWT_SECRET: `test-secret-${runId}-0123456789`,

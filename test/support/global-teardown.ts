@@ -13,6 +13,7 @@ export default async function globalTeardown(): Promise<void> {
   s3?.server.httpServer?.closeAllConnections();
   await s3?.server.close().catch(() => undefined);
   fs.rmSync(path.join(os.tmpdir(), `botport-s3-${runId}`), { recursive: true, force: true });
-  await services.dropDatabase(process.env.DATABASE_URL).catch(() => undefined);
+  // The run's database and every test file's copy of it.
+  await services.dropDatabasesLike(process.env.BOTPORT_TEST_TEMPLATE_URL, `botport_test_${runId}`).catch(() => undefined);
   await services.deleteRedisKeys(process.env.REDIS_URL, process.env.QUEUE_PREFIX);
 }

@@ -10,5 +10,6 @@ module.exports = {
   testPathIgnorePatterns: [],
   globalSetup: undefined,
   globalTeardown: undefined,
+  setupFilesAfterEnv: [],
   testTimeout: 10000,
 };

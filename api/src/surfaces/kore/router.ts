@@ -53,6 +53,8 @@ export const koreExportStatus = koreExportView.extend({
   fileId: z.string().optional(),
   fileSize: z.string().optional(),
   failureReasons: z.array(z.string()).optional(),
+  /** What the export left out and why (botport's addition). */
+  notes: z.array(z.string()).optional(),
 });
 export const koreUploaded = z.object({ fileId: z.string(), hash: z.string(), fileName: z.string().optional() });
 export const koreImportView = z.object({
@@ -66,6 +68,8 @@ export const koreImportView = z.object({
   streamId: z.string().optional(),
   botId: z.string().optional(),
   failureReasons: z.array(z.string()).optional(),
+  /** What the import should tell (botport's addition). */
+  notes: z.array(z.string()).optional(),
 });
 
 /** Kore imports all categories unless importOptions names some; the locale structure always comes. */
