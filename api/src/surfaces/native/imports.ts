@@ -13,7 +13,12 @@ export const startQuery = z
     botName: nameSchema.optional(),
     botId: botIdSchema.optional(),
     localeId: z.string().min(1).max(20).optional(),
-    mergeStrategy: z.enum(MERGE_STRATEGIES).default('FailOnConflict'),
+    /** Replace: the DRAFT becomes exactly the archive (whole-bot targets). */
+    mergeStrategy: z.enum([...MERGE_STRATEGIES, 'Replace']).default('FailOnConflict'),
+    /** Plan only: the record's `plan` says what the import would do; nothing changes. */
+    dryRun: z.enum(['true', 'false']).optional(),
+    /** Apply a plan: refused (409) unless the DRAFT is still at the revision the plan saw. */
+    draftRevision: z.coerce.number().int().min(0).optional(),
     /** Told once, by a signed POST, when the import ends. */
     notifyUrl: z.string().max(2048).optional(),
   })
@@ -36,10 +41,11 @@ function targetOf(q: z.infer<typeof startQuery>): ImportTarget {
   return { kind: 'new' };
 }
 
-function view(r: ImportRecord) {
+export function view(r: ImportRecord) {
   return {
     importId: r.importId,
     status: r.status,
+    dryRun: r.dryRun,
     progress: r.progress,
     target: { botName: r.botName ?? undefined, botId: r.botId ?? undefined, localeId: r.localeId ?? undefined },
     mergeStrategy: r.mergeStrategy,
@@ -47,6 +53,8 @@ function view(r: ImportRecord) {
     botId: r.importedBotId,
     botName: r.importedBotName,
     summary: r.summary,
+    plan: r.plan ?? undefined,
+    draftRevision: r.expectedRevision ?? undefined,
     failureReasons: r.failureReasons,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -77,6 +85,8 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
         mergeStrategy: q.mergeStrategy,
         filePassword,
         notifyUrl: q.notifyUrl,
+        dryRun: q.dryRun === 'true',
+        draftRevision: q.draftRevision,
       });
       return started.importId;
     });

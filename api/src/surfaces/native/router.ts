@@ -4,8 +4,10 @@ import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { guardRequest } from '../../http/input';
 import { botsRouter } from './bots';
+import { diffsRouter } from './diffs';
 import { nativeExportsRouter } from './exports';
 import { nativeImportsRouter } from './imports';
+import { importUndoRouter } from './import-undo';
 import { problemHandler } from './problem';
 
 /** `/v1`: botport's own surface. */
@@ -13,8 +15,10 @@ export function nativeRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use('/bots', botsRouter(ctx));
+  r.use('/bots', diffsRouter(ctx));
   r.use('/exports', nativeExportsRouter(ctx));
   r.use('/imports', nativeImportsRouter(ctx));
+  r.use('/imports', importUndoRouter(ctx));
   r.use(problemHandler);
   return r;
 }
