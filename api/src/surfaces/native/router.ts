@@ -1,3 +1,4 @@
+import { backupArchives, BackupService } from '@botport/shared';
 import { Router } from 'express';
 import type { ApiContext } from '../../context';
 import { authenticate } from '../../http/auth';
@@ -5,6 +6,7 @@ import { jsonBody } from '../../http/body';
 import { guardRequest } from '../../http/input';
 import { botsRouter } from './bots';
 import { diffsRouter } from './diffs';
+import { backupPoliciesRouter } from './backup-policies';
 import { nativeExportsRouter } from './exports';
 import { nativeImportsRouter } from './imports';
 import { importUndoRouter } from './import-undo';
@@ -15,10 +17,12 @@ export function nativeRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use('/bots', botsRouter(ctx));
-  r.use('/bots', diffsRouter(ctx));
   r.use('/exports', nativeExportsRouter(ctx));
   r.use('/imports', nativeImportsRouter(ctx));
   r.use('/imports', importUndoRouter(ctx));
+  const backups = new BackupService({ ...ctx, settings: ctx.config });
+  r.use('/bots', diffsRouter(ctx, backupArchives(backups)));
+  r.use('/backup-policies', backupPoliciesRouter(ctx, backups));
   r.use(problemHandler);
   return r;
 }
