@@ -25,7 +25,8 @@ export function program(): Command {
     client: () => new Client({ url: root.opts().url, token: root.opts().token ?? (process.env.BOTPORT_TOKEN || undefined) }),
     output: () => ({ json: !!root.opts().json }),
   };
-  for (const cmd of [exportsCommand, importsCommand, botsCommand, backupsCommand, diffCommand, queueCommand, jobsCommand, sweepCommand, tokenCommand]) root.addCommand(cmd(globals));
+  for (const cmd of [exportsCommand, importsCommand, botsCommand, backupsCommand, diffCommand, queueCommand, jobsCommand, sweepCommand, tokenCommand])
+    root.addCommand(cmd(globals));
   // Every level throws instead of exiting, so run() decides the exit status.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(root)) c.exitOverride().showHelpAfterError();

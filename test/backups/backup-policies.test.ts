@@ -66,12 +66,27 @@ describe('backup policies to the tenant’s own bucket', () => {
     const botId = await createBotWith(stack.api, bearer, demoBot('Backed'));
     const created = await call(stack.api, 'POST', '/v1/backup-policies', {
       token: bearer,
-      body: { name: 'nightly', botId, schedule: '* * * * *', versions: ['DRAFT'], retention: { keepLast: 2 }, destination: destination({ prefix: `${botId}-p/` }) },
+      body: {
+        name: 'nightly',
+        botId,
+        schedule: '* * * * *',
+        versions: ['DRAFT'],
+        retention: { keepLast: 2 },
+        destination: destination({ prefix: `${botId}-p/` }),
+      },
     });
     expect(created.status).toBe(201);
     const policy = created.body;
     expect(policy).toMatchObject({ botId, schedule: '* * * * *', timezone: 'UTC', retention: { keepLast: 2, keepDays: null }, enabled: true });
-    expect(policy.destination).toEqual({ type: 's3', endpoint: s3.url, bucket: TENANT_BUCKET, prefix: `${botId}-p/`, region: 'us-east-1', forcePathStyle: true, accessKeyId: 'S3RVER' });
+    expect(policy.destination).toEqual({
+      type: 's3',
+      endpoint: s3.url,
+      bucket: TENANT_BUCKET,
+      prefix: `${botId}-p/`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      accessKeyId: 'S3RVER',
+    });
     expect(JSON.stringify(policy)).not.toContain('secretAccessKey');
     expect(new Date(policy.nextRuns[1]).getTime() - new Date(policy.nextRuns[0]).getTime()).toBe(60000);
     const prefix = `${botId}-p/`;
@@ -82,11 +97,17 @@ describe('backup policies to the tenant’s own bucket', () => {
     expect(runs.map((r) => r.items[0].outcome)).toEqual(['written', 'unchanged', 'unchanged']);
     const first = await objects(prefix);
     expect(first).toHaveLength(1);
-    const stored = await download((await call(stack.api, 'GET', `/v1/backup-policies/${policy.policyId}/archives/${runs[0].items[0].archiveId}`, { token: bearer })).body.objectKey.replace(/^/, `${s3.url}/${TENANT_BUCKET}/`));
+    const stored = await download(
+      (await call(stack.api, 'GET', `/v1/backup-policies/${policy.policyId}/archives/${runs[0].items[0].archiveId}`, { token: bearer })).body.objectKey.replace(
+        /^/,
+        `${s3.url}/${TENANT_BUCKET}/`,
+      ),
+    );
     expect(sha256(stored)).toBe(runs[0].items[0].sha256);
     expect(runs[2].items[0]).toMatchObject({ archiveId: runs[0].items[0].archiveId, sha256: runs[0].items[0].sha256 });
 
-    const edit = (name: string) => call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT/components/action/${name}`, { token: bearer, body: { body: { at: name } } });
+    const edit = (name: string) =>
+      call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT/components/action/${name}`, { token: bearer, body: { body: { at: name } } });
     await edit('Second');
     const changed = await runNow(bearer, policy.policyId);
     expect(changed).toMatchObject({ status: 'Completed', items: [{ outcome: 'written' }] });
@@ -140,7 +161,8 @@ describe('backup policies to the tenant’s own bucket', () => {
   test('a wrong bucket credential, a missing bucket or an endpoint that refuses is refused when the policy is saved, naming why; nothing is saved', async () => {
     const bearer = token(newTenant());
     const botId = await createBotWith(stack.api, bearer, demoBot('Refused'));
-    const save = (d: Record<string, unknown>) => call(stack.api, 'POST', '/v1/backup-policies', { token: bearer, body: { name: 'x', botId, schedule: '0 * * * *', destination: d } });
+    const save = (d: Record<string, unknown>) =>
+      call(stack.api, 'POST', '/v1/backup-policies', { token: bearer, body: { name: 'x', botId, schedule: '0 * * * *', destination: d } });
 
     const wrongKey = await save(destination({ accessKeyId: 'NOT-A-KEY' }));
     expect(wrongKey.status).toBe(400);
@@ -156,7 +178,10 @@ describe('backup policies to the tenant’s own bucket', () => {
     // Without the local stack's allowance: a private endpoint is refused before any connection, and so is a schedule with seconds.
     const strict = await startApi({});
     try {
-      const privateEndpoint = await call(strict, 'POST', '/v1/backup-policies', { token: bearer, body: { name: 'x', botId, schedule: '0 * * * *', destination: destination() } });
+      const privateEndpoint = await call(strict, 'POST', '/v1/backup-policies', {
+        token: bearer,
+        body: { name: 'x', botId, schedule: '0 * * * *', destination: destination() },
+      });
       expect(privateEndpoint.status).toBe(400);
       expect(privateEndpoint.body.detail).toMatch(/destination.endpoint points at 127.0.0.1 \(loopback\), which botport may not call/);
       const everySecond = await call(strict, 'POST', '/v1/backup-policies', { token: bearer, body: { name: 'x', botId, schedule: '* * * * * *' } });
@@ -188,7 +213,10 @@ describe('backup policies to the tenant’s own bucket', () => {
       await second.ctx.queues.backups.add('backup-slot', { policyId }, { jobId: `dup-a-${policyId}`, timestamp: slot });
       await stack.worker.ctx.queues.backups.add('backup-slot', { policyId }, { jobId: `dup-b-${policyId}`, timestamp: slot });
       await new Promise((r) => setTimeout(r, 1000));
-      const disabled = await call(stack.api, 'PUT', `/v1/backup-policies/${policyId}`, { token: bearer, body: { name: 'every second', botId, schedule: '* * * * * *', enabled: false } });
+      const disabled = await call(stack.api, 'PUT', `/v1/backup-policies/${policyId}`, {
+        token: bearer,
+        body: { name: 'every second', botId, schedule: '* * * * * *', enabled: false },
+      });
       expect(disabled.body).toMatchObject({ enabled: false, nextRuns: [] });
       await new Promise((r) => setTimeout(r, 1500)); // a slot already under way settles
       const { runs } = (await call(stack.api, 'GET', `/v1/backup-policies/${policyId}/runs?limit=100`, { token: bearer })).body;
@@ -229,7 +257,12 @@ describe('backup policies to the tenant’s own bucket', () => {
         },
       });
       expect(created.status).toBe(201);
-      const client = new S3Client({ endpoint: doomed.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+      const client = new S3Client({
+        endpoint: doomed.url,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
       await client.send(new DeleteBucketCommand({ Bucket: gone }));
       client.destroy();
       const run = await runNow(bearer, created.body.policyId);

@@ -73,7 +73,10 @@ describe('CLI: backups, diff, imports plan and undo', () => {
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/^plan: the import applies \(bot CliPlan\)\n\+ customDashboard Orders\n/);
     const revision = JSON.parse((await botport(bearer, ['--json', 'imports', 'plan', file, '--bot', botId, '--merge', 'Overwrite'])).stdout).draftRevision;
-    const applied = JSON.parse((await botport(bearer, ['--json', 'imports', 'start', file, '--bot', botId, '--merge', 'Overwrite', '--draft-revision', String(revision), '--wait'])).stdout);
+    const applied = JSON.parse(
+      (await botport(bearer, ['--json', 'imports', 'start', file, '--bot', botId, '--merge', 'Overwrite', '--draft-revision', String(revision), '--wait']))
+        .stdout,
+    );
     expect(applied).toMatchObject({ status: 'Completed', summary: { added: 1 } });
     const undo = await botport(bearer, ['imports', 'undo', applied.importId]);
     expect(undo.stdout).toMatch(/undone: \w{10} \(0 restored, 1 removed\)/);

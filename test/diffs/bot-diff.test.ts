@@ -12,11 +12,14 @@ async function seedDemo(bearer: string): Promise<string> {
   expect((await call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT`, { token: bearer, body: doc })).status).toBe(200);
   expect((await call(stack.api, 'POST', `/v1/bots/${botId}/versions`, { token: bearer, body: { description: 'first release' } })).status).toBe(201);
   const body = { body: { sampleUtterances: [{ utterance: 'cancel my order' }, { utterance: 'stop the pizza' }], slots: [] } };
-  expect((await call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT/components/intent/CancelOrder?locale=en_US`, { token: bearer, body })).status).toBe(201);
+  expect((await call(stack.api, 'PUT', `/v1/bots/${botId}/versions/DRAFT/components/intent/CancelOrder?locale=en_US`, { token: bearer, body })).status).toBe(
+    201,
+  );
   return botId;
 }
 
-const diff = (bearer: string, botId: string, from: string, to: string) => call(stack.api, 'GET', `/v1/bots/${botId}/diff?from=${from}&to=${to}`, { token: bearer });
+const diff = (bearer: string, botId: string, from: string, to: string) =>
+  call(stack.api, 'GET', `/v1/bots/${botId}/diff?from=${from}&to=${to}`, { token: bearer });
 
 describe('diff', () => {
   test('two versions of the demo bot: what the launcher changed, then a second round of edits, each as written out by hand', async () => {
@@ -48,7 +51,9 @@ describe('diff', () => {
     await put('dialog/Checkout', { body: demoBot().components.find((c) => c.name === 'Checkout')!.body, refs: [{ kind: 'action', name: 'ChargeCard' }] });
     const menu = demoBot().components.find((c) => c.kind === 'knowledgeGraph')!;
     await put('knowledgeGraph/menu', { body: { ...menu.body, faqs: [...(menu.body.faqs as object[]), { q: 'Vegan?', a: 'Yes' }] } });
-    expect((await call(stack.api, 'DELETE', `/v1/bots/${botId}/versions/DRAFT/components/standardResponses/Goodbye?locale=de_DE`, { token: bearer })).status).toBe(204);
+    expect(
+      (await call(stack.api, 'DELETE', `/v1/bots/${botId}/versions/DRAFT/components/standardResponses/Goodbye?locale=de_DE`, { token: bearer })).status,
+    ).toBe(204);
 
     const second = await diff(bearer, botId, '2', 'DRAFT');
     expect(second.body.added).toEqual([]);

@@ -42,7 +42,9 @@ describe('import plan (dry run)', () => {
     expect(plan).toMatchObject({ outcome: 'applies', format: 'BotportJson', mergeStrategy: 'Overwrite', target: { botId, botCreated: false } });
     // de_DE is new; OrderPizza (en_US) differs in its utterances (the target has one, the archive two); the rest of en_US is identical.
     expect(plan.components.create.length).toBe(demoBot().components.filter((c) => c.locale === 'de_DE').length);
-    expect(plan.components.update).toEqual([{ kind: 'intent', locale: 'en_US', name: 'OrderPizza', pointers: ['/body/sampleUtterances/0/utterance', '/body/sampleUtterances/1'] }]);
+    expect(plan.components.update).toEqual([
+      { kind: 'intent', locale: 'en_US', name: 'OrderPizza', pointers: ['/body/sampleUtterances/0/utterance', '/body/sampleUtterances/1'] },
+    ]);
     expect(plan.components.delete).toEqual([]);
     expect(plan.counts.unchanged).toBe(demoBot().components.filter((c) => c.locale !== 'de_DE').length - 1);
     expect(plan.bot.description).toEqual({ from: 'the target', to: demoBot().bot.description });
@@ -76,7 +78,11 @@ describe('import plan (dry run)', () => {
   test('a plan lists the references that would be missing', async () => {
     const bearer = token(newTenant());
     const botId = await createBotWith(stack.api, bearer, { formatVersion: 1, bot: { name: 'Lonely' }, components: [] } as never);
-    const doc = { formatVersion: 1 as const, bot: { name: 'Lonely' }, components: [{ kind: 'dialog', name: 'Pay', body: {}, refs: [{ kind: 'action', name: 'Charge' }] }] as Component[] };
+    const doc = {
+      formatVersion: 1 as const,
+      bot: { name: 'Lonely' },
+      components: [{ kind: 'dialog', name: 'Pay', body: {}, refs: [{ kind: 'action', name: 'Charge' }] }] as Component[],
+    };
     const dry = await importNative(stack.api, bearer, zipOf(withManifest(botportFiles(doc))), { botId, mergeStrategy: 'Overwrite', dryRun: 'true' });
     expect(dry.plan).toMatchObject({
       outcome: 'fails',
@@ -103,25 +109,28 @@ describe('import plan (dry run)', () => {
 describe('undo', () => {
   const draftExport = (bearer: string, botId: string) => exportNative(stack.api, bearer, { botId, botVersion: 'DRAFT', fileFormat: 'BotportJson' });
 
-  test.each(['Overwrite', 'Append', 'Replace'])('undoing an %s import restores the DRAFT exactly: the same export SHA-256 before the import and after the undo', async (mergeStrategy) => {
-    const bearer = token(newTenant());
-    const { botId, zip } = await overlappingBot(bearer);
-    const before = await draftExport(bearer, botId);
-    const done = await importNative(stack.api, bearer, zip, { botId, mergeStrategy });
-    expect(done.status).toBe('Completed');
-    const after = await draftExport(bearer, botId);
-    expect(after.sha256).not.toBe(before.sha256);
-    expect((await call(stack.api, 'GET', `/v1/imports/${done.importId}/undo`, { token: bearer })).body).toMatchObject({ undoable: true });
+  test.each(['Overwrite', 'Append', 'Replace'])(
+    'undoing an %s import restores the DRAFT exactly: the same export SHA-256 before the import and after the undo',
+    async (mergeStrategy) => {
+      const bearer = token(newTenant());
+      const { botId, zip } = await overlappingBot(bearer);
+      const before = await draftExport(bearer, botId);
+      const done = await importNative(stack.api, bearer, zip, { botId, mergeStrategy });
+      expect(done.status).toBe('Completed');
+      const after = await draftExport(bearer, botId);
+      expect(after.sha256).not.toBe(before.sha256);
+      expect((await call(stack.api, 'GET', `/v1/imports/${done.importId}/undo`, { token: bearer })).body).toMatchObject({ undoable: true });
 
-    const undone = await call(stack.api, 'POST', `/v1/imports/${done.importId}/undo`, { token: bearer });
-    expect(undone.status).toBe(200);
-    expect(undone.body).toMatchObject({ importId: done.importId, botId, botDeleted: false });
-    expect((await draftExport(bearer, botId)).sha256).toBe(before.sha256);
+      const undone = await call(stack.api, 'POST', `/v1/imports/${done.importId}/undo`, { token: bearer });
+      expect(undone.status).toBe(200);
+      expect(undone.body).toMatchObject({ importId: done.importId, botId, botDeleted: false });
+      expect((await draftExport(bearer, botId)).sha256).toBe(before.sha256);
 
-    const again = await call(stack.api, 'POST', `/v1/imports/${done.importId}/undo`, { token: bearer });
-    expect(again.status).toBe(409);
-    expect(again.body.detail).toMatch(/already undone/);
-  });
+      const again = await call(stack.api, 'POST', `/v1/imports/${done.importId}/undo`, { token: bearer });
+      expect(again.status).toBe(409);
+      expect(again.body.detail).toMatch(/already undone/);
+    },
+  );
 
   test('undo after a later edit of the DRAFT is 409, naming why, and changes nothing', async () => {
     const tenant = newTenant();
@@ -132,7 +141,9 @@ describe('undo', () => {
     const before = await storeSnapshot(stack.api.ctx.db, tenant);
     const refused = await call(stack.api, 'POST', `/v1/imports/${done.importId}/undo`, { token: bearer });
     expect(refused.status).toBe(409);
-    expect(refused.body.detail).toMatch(/the DRAFT of bot Target changed after import \w+ \(revision \d+ then, \d+ now\); undoing it would discard those changes/);
+    expect(refused.body.detail).toMatch(
+      /the DRAFT of bot Target changed after import \w+ \(revision \d+ then, \d+ now\); undoing it would discard those changes/,
+    );
     expect(await storeSnapshot(stack.api.ctx.db, tenant)).toEqual(before);
   });
 
@@ -147,7 +158,11 @@ describe('undo', () => {
     expect((await call(stack.api, 'GET', `/v1/bots/${done.botId}`, { token: bearer })).status).toBe(404);
 
     const dry = await importNative(stack.api, bearer, zip, { dryRun: 'true' });
-    expect(dry.plan).toMatchObject({ outcome: 'applies', target: { botId: null, botName: 'Fresh', botCreated: true }, counts: { create: demoBot().components.length } });
+    expect(dry.plan).toMatchObject({
+      outcome: 'applies',
+      target: { botId: null, botName: 'Fresh', botCreated: true },
+      counts: { create: demoBot().components.length },
+    });
     const nothing = await call(stack.api, 'POST', `/v1/imports/${dry.importId}/undo`, { token: bearer });
     expect(nothing.status).toBe(409);
     expect(nothing.body.detail).toMatch(/dry run/);

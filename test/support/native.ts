@@ -1,7 +1,13 @@
 import { call } from './harness';
 
 /** Polls a native job (`/v1/exports/{id}`, `/v1/imports/{id}`…) until `done` holds. */
-export async function waitNative(api: { url: string }, bearer: string, path: string, done = (b: any) => b.status !== 'InProgress', timeoutMs = 30000): Promise<any> {
+export async function waitNative(
+  api: { url: string },
+  bearer: string,
+  path: string,
+  done = (b: any) => b.status !== 'InProgress',
+  timeoutMs = 30000,
+): Promise<any> {
   const start = Date.now();
   for (;;) {
     const res = await call(api, 'GET', path, { token: bearer });

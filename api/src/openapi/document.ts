@@ -77,40 +77,72 @@ export const OPERATIONS: Operation[] = [
   op('get', '/v1/exports/:exportId/deliveries', 'native', "The notifyUrl delivery attempts: when, the receiver's status or the error, the next retry", 200),
   op('patch', '/v1/exports/:exportId', 'native', 'Build a finished export again under a new password, or plain', 202, { body: nativeExports.updateExport }),
   op('delete', '/v1/exports/:exportId', 'native', 'Delete an export', 202),
-  op('post', '/v1/imports', 'native', 'Import the zip in the body (target in the query; dryRun=true plans it; draftRevision guards it; Idempotency-Key honoured)', 202, {
-    body: 'zip',
-    query: nativeImports.startQuery,
-  }),
+  op(
+    'post',
+    '/v1/imports',
+    'native',
+    'Import the zip in the body (target in the query; dryRun=true plans it; draftRevision guards it; Idempotency-Key honoured)',
+    202,
+    {
+      body: 'zip',
+      query: nativeImports.startQuery,
+    },
+  ),
   op('get', '/v1/imports', 'native', 'List imports', 200, { query: nativeImports.listQuery }),
   op('get', '/v1/imports/:importId', 'native', 'Describe an import', 200),
   op('get', '/v1/imports/:importId/deliveries', 'native', "The notifyUrl delivery attempts: when, the receiver's status or the error, the next retry", 200),
   op('delete', '/v1/imports/:importId', 'native', 'Delete an import and its upload', 202),
   op('get', '/v1/imports/:importId/undo', 'native', 'Whether the import can be undone (it kept what it changed, and was not undone yet)', 200),
   op('post', '/v1/imports/:importId/undo', 'native', 'Undo an import: the DRAFT exactly as before it; 409 naming why when the DRAFT changed since', 200),
-  op('get', '/v1/bots/:botId/diff', 'native', 'Diff two sides (DRAFT, a version, export:ID, upload:ID, backup:ID): components added, removed, changed with JSON pointers', 200, {
-    query: nativeDiffs.diffQuery,
-  }),
+  op(
+    'get',
+    '/v1/bots/:botId/diff',
+    'native',
+    'Diff two sides (DRAFT, a version, export:ID, upload:ID, backup:ID): components added, removed, changed with JSON pointers',
+    200,
+    {
+      query: nativeDiffs.diffQuery,
+    },
+  ),
   op('post', '/v1/bots/:botId/diff', 'native', 'Diff a side against the zip in the body (compared by content, whatever its format)', 200, {
     body: 'zip',
     query: nativeDiffs.diffUploadQuery,
   }),
-  op('post', '/v1/backup-policies', 'native', "Create a backup policy (the tenant's bucket is checked with a test write)", 201, { body: nativeBackups.policyBody }),
+  op('post', '/v1/backup-policies', 'native', "Create a backup policy (the tenant's bucket is checked with a test write)", 201, {
+    body: nativeBackups.policyBody,
+  }),
   op('get', '/v1/backup-policies', 'native', 'List backup policies', 200, { query: nativeBackups.listQuery }),
   op('get', '/v1/backup-policies/:policyId', 'native', 'Read a backup policy (with its next runs)', 200),
-  op('put', '/v1/backup-policies/:policyId', 'native', 'Replace a backup policy (a password or bucket key left out stays)', 200, { body: nativeBackups.policyBody }),
+  op('put', '/v1/backup-policies/:policyId', 'native', 'Replace a backup policy (a password or bucket key left out stays)', 200, {
+    body: nativeBackups.policyBody,
+  }),
   op('delete', '/v1/backup-policies/:policyId', 'native', "Delete a backup policy, its schedule and its archives in botport's bucket", 204),
   op('post', '/v1/backup-policies/:policyId/runs', 'native', 'Start a run now', 202),
-  op('get', '/v1/backup-policies/:policyId/runs', 'native', "A policy's runs, newest first: per bot and series written / unchanged / skipped / failed, with SHA-256", 200, {
-    query: nativeBackups.listQuery.omit({ botId: true }),
-  }),
+  op(
+    'get',
+    '/v1/backup-policies/:policyId/runs',
+    'native',
+    "A policy's runs, newest first: per bot and series written / unchanged / skipped / failed, with SHA-256",
+    200,
+    {
+      query: nativeBackups.listQuery.omit({ botId: true }),
+    },
+  ),
   op('get', '/v1/backup-policies/:policyId/runs/:runId', 'native', 'Read one run', 200),
   op('get', '/v1/backup-policies/:policyId/archives', 'native', "The archives a policy keeps (retention's survivors), newest first", 200, {
     query: nativeBackups.archivesQuery,
   }),
   op('get', '/v1/backup-policies/:policyId/archives/:archiveId', 'native', "One kept archive (a download URL when it is in botport's bucket)", 200),
-  op('post', '/v1/backup-policies/:policyId/archives/:archiveId/restore', 'native', "Restore: the backup becomes the bot's DRAFT (an import with Replace; dryRun plans it)", 202, {
-    query: nativeBackups.restoreQuery,
-  }),
+  op(
+    'post',
+    '/v1/backup-policies/:policyId/archives/:archiveId/restore',
+    'native',
+    "Restore: the backup becomes the bot's DRAFT (an import with Replace; dryRun plans it)",
+    202,
+    {
+      query: nativeBackups.restoreQuery,
+    },
+  ),
 
   op('put', '/exports/', 'lex', 'CreateExport', 202, { body: lexExports.createExport }),
   op('get', '/exports/:exportId/', 'lex', 'DescribeExport', 200),

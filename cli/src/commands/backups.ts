@@ -42,7 +42,16 @@ const policyRow = (p: Policy) => ({
 });
 
 const runRows = (r: Run) =>
-  r.items.map((i) => ({ runId: r.runId, status: r.status, bot: i.botName, series: i.series, version: i.botVersion, outcome: i.outcome, sha256: i.sha256?.slice(0, 16), reason: i.reason }));
+  r.items.map((i) => ({
+    runId: r.runId,
+    status: r.status,
+    bot: i.botName,
+    series: i.series,
+    version: i.botVersion,
+    outcome: i.outcome,
+    sha256: i.sha256?.slice(0, 16),
+    reason: i.reason,
+  }));
 
 /** `botport backups …`: backup policies, their runs and archives, and restoring one. */
 export function backupsCommand(g: Globals): Command {
@@ -78,7 +87,8 @@ export function backupsCommand(g: Globals): Command {
             secretAccessKey: process.env.BOTPORT_S3_SECRET_ACCESS_KEY,
           }
         : { type: 'botport' };
-      if (o.s3Bucket && !process.env.BOTPORT_S3_SECRET_ACCESS_KEY) throw new CliError('set BOTPORT_S3_SECRET_ACCESS_KEY to the bucket key (never on the command line)', EXIT.usage);
+      if (o.s3Bucket && !process.env.BOTPORT_S3_SECRET_ACCESS_KEY)
+        throw new CliError('set BOTPORT_S3_SECRET_ACCESS_KEY to the bucket key (never on the command line)', EXIT.usage);
       const body = {
         name,
         botId: o.bot,
@@ -126,7 +136,9 @@ export function backupsCommand(g: Globals): Command {
         await new Promise((r) => setTimeout(r, POLL_MS));
         run = await client.json<Run>('GET', `${base}/${encodeURIComponent(policyId)}/runs/${run.runId}`);
       }
-      print(g.output(), run, () => (run.items.length ? table(runRows(run), ['runId', 'status', 'bot', 'series', 'version', 'outcome', 'sha256', 'reason']) : fields({ ...run })));
+      print(g.output(), run, () =>
+        run.items.length ? table(runRows(run), ['runId', 'status', 'bot', 'series', 'version', 'outcome', 'sha256', 'reason']) : fields({ ...run }),
+      );
       if (run.status === 'Failed') throw new CliError(`run ${run.runId} failed: ${run.failureReasons.join('; ')}`, EXIT.jobFailed);
     });
 
@@ -153,7 +165,12 @@ export function backupsCommand(g: Globals): Command {
     .option('--dry-run', 'show the plan only')
     .action(async (policyId: string, archiveId: string, o) => {
       const query = o.dryRun ? '?dryRun=true' : '';
-      const job = await g.client().json<{ importId: string; status: string }>('POST', `${base}/${encodeURIComponent(policyId)}/archives/${encodeURIComponent(archiveId)}/restore${query}`);
+      const job = await g
+        .client()
+        .json<{ importId: string; status: string }>(
+          'POST',
+          `${base}/${encodeURIComponent(policyId)}/archives/${encodeURIComponent(archiveId)}/restore${query}`,
+        );
       print(g.output(), job, () => `restoring as import ${job.importId} (${job.status}); follow it with: botport imports describe ${job.importId}`);
     });
 

@@ -31,7 +31,9 @@ interface PlanJob {
 const label = (c: Id) => `${c.kind} ${c.name}${c.locale ? ` (${c.locale})` : ''}`;
 
 function human(p: Plan): string {
-  const lines = [`plan: ${p.outcome === 'applies' ? 'the import applies' : 'the import would FAIL'} (${p.target.botCreated ? 'new bot' : 'bot'} ${p.target.botName})`];
+  const lines = [
+    `plan: ${p.outcome === 'applies' ? 'the import applies' : 'the import would FAIL'} (${p.target.botCreated ? 'new bot' : 'bot'} ${p.target.botName})`,
+  ];
   for (const r of p.failureReasons) lines.push(`  ! ${r}`);
   for (const c of p.components.create) lines.push(`+ ${label(c)}`);
   for (const c of p.components.update) lines.push(`~ ${label(c)}: ${c.pointers.join(', ')}`);
@@ -50,7 +52,9 @@ export function addPlanAndUndo(g: Globals, imports: Command): void {
     .option('--bot <botId>', 'into this bot')
     .option('--locale <localeId>', 'into this locale of --bot')
     .option('--bot-name <name>', 'into the bot of this name (created when missing)')
-    .addOption(new Option('--merge <strategy>', 'when a component exists').choices(['FailOnConflict', 'Overwrite', 'Append', 'Replace']).default('FailOnConflict'))
+    .addOption(
+      new Option('--merge <strategy>', 'when a component exists').choices(['FailOnConflict', 'Overwrite', 'Append', 'Replace']).default('FailOnConflict'),
+    )
     .option('--password-stdin', "the archive's password, read from stdin")
     .option('--timeout <seconds>', 'how long to wait for the plan', '600')
     .action(async (archive: string, o) => {
@@ -72,6 +76,10 @@ export function addPlanAndUndo(g: Globals, imports: Command): void {
     .description('put the DRAFT back exactly as it was before the import (refused when the DRAFT changed since)')
     .action(async (importId: string) => {
       const result = await g.client().json<Record<string, unknown>>('POST', `/v1/imports/${encodeURIComponent(importId)}/undo`);
-      print(g.output(), result, () => `undone: ${importId} (${result.botDeleted ? 'the bot it had created is deleted' : `${result.restored} restored, ${result.removed} removed`})`);
+      print(
+        g.output(),
+        result,
+        () => `undone: ${importId} (${result.botDeleted ? 'the bot it had created is deleted' : `${result.restored} restored, ${result.removed} removed`})`,
+      );
     });
 }

@@ -40,7 +40,9 @@ export function importsCommand(g: Globals): Command {
     .option('--bot <botId>', 'into this bot')
     .option('--locale <localeId>', 'into this locale of --bot')
     .option('--bot-name <name>', 'into the bot of this name (created when missing)')
-    .addOption(new Option('--merge <strategy>', 'when a component exists').choices(['FailOnConflict', 'Overwrite', 'Append', 'Replace']).default('FailOnConflict'))
+    .addOption(
+      new Option('--merge <strategy>', 'when a component exists').choices(['FailOnConflict', 'Overwrite', 'Append', 'Replace']).default('FailOnConflict'),
+    )
     .option('--draft-revision <n>', "apply a plan: refused unless the DRAFT is still at the plan's revision")
     .option('--password-stdin', "the archive's password, read from stdin")
     .option('--notify-url <url>', 'POSTed a signed event once the import ends')

@@ -22,8 +22,7 @@ import { checkSchedule, schedulerId } from './schedules';
 
 /** A destination as a caller gives it: the tenant's bucket comes with its secret key, which is sealed at once. */
 export type DestinationInput =
-  | { type: 'botport' }
-  | (Omit<S3Destination, 'prefix' | 'region' | 'forcePathStyle'> & Partial<S3Destination> & { secretAccessKey?: string });
+  { type: 'botport' } | (Omit<S3Destination, 'prefix' | 'region' | 'forcePathStyle'> & Partial<S3Destination> & { secretAccessKey?: string });
 
 export interface PolicyInput {
   name: string;
@@ -222,12 +221,19 @@ export class BackupService {
       const kept = current?.destination.type === 's3' && current.destination.accessKeyId === rest.accessKeyId ? current.sealedSecretKey : null;
       if (!given && !kept) throw new ValidationError('destination.secretAccessKey is required for an s3 destination');
       const secretAccessKey = given ?? secrets.unseal(kept as string);
-      const d: S3Destination = { ...rest, type: 's3', prefix: normalPrefix(rest.prefix), region: rest.region ?? 'us-east-1', forcePathStyle: rest.forcePathStyle ?? true };
+      const d: S3Destination = {
+        ...rest,
+        type: 's3',
+        prefix: normalPrefix(rest.prefix),
+        region: rest.region ?? 'us-east-1',
+        forcePathStyle: rest.forcePathStyle ?? true,
+      };
       await this.destinations.check(d, secretAccessKey); // a wrong key or bucket is refused now, not at the first run
       destination = d;
       sealedSecretKey = secrets.seal(secretAccessKey);
     }
-    const password = input.filePassword === undefined ? (current?.sealedPassword ?? null) : input.filePassword === null ? null : secrets.seal(input.filePassword);
+    const password =
+      input.filePassword === undefined ? (current?.sealedPassword ?? null) : input.filePassword === null ? null : secrets.seal(input.filePassword);
     return {
       policyId: current?.policyId ?? newId(),
       tenantId: principal.tenantId,

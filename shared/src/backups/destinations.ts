@@ -49,7 +49,10 @@ export class Destinations {
   }
 
   /** Where one archive goes. botport's bucket keys by tenant and policy; the tenant's bucket gets readable names under its prefix. */
-  keyOf(policy: Pick<BackupPolicy, 'tenantId' | 'policyId' | 'destination'>, a: { botId: string; series: BackupSeries; botVersion: string; archiveId: string }): string {
+  keyOf(
+    policy: Pick<BackupPolicy, 'tenantId' | 'policyId' | 'destination'>,
+    a: { botId: string; series: BackupSeries; botVersion: string; archiveId: string },
+  ): string {
     const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
     const file = `${a.botId}/${a.series}/${stamp}-v${a.botVersion}-${a.archiveId}.zip`;
     if (policy.destination.type === 'botport') return `${backupPrefix(policy.tenantId, policy.policyId)}${file}`;

@@ -94,7 +94,8 @@ export class DraftUndo {
         [tenantId, importId],
       );
       const u = rows[0];
-      if (!u) throw new ConflictError(`import ${importId} has nothing to undo: it changed no DRAFT (a dry run, a failed import, or one made before undo existed)`);
+      if (!u)
+        throw new ConflictError(`import ${importId} has nothing to undo: it changed no DRAFT (a dry run, a failed import, or one made before undo existed)`);
       if (u.undone_at) throw new ConflictError(`import ${importId} was already undone at ${u.undone_at.toISOString()}`);
       const bot = await this.bots.lockDraft(client, tenantId, u.bot_id);
       const revision = await this.bots.draftRevision(client, tenantId, u.bot_id);

@@ -17,7 +17,8 @@ export function storedArchives(deps: { db: Pool; storage: Storage }): Record<str
       const r = await exports.get(tenantId, id);
       if (!r || r.status === 'Deleting' || r.botId !== botId) throw new NotFoundError(`bot ${botId} has no export ${id}`);
       if (r.status !== 'Completed' || !r.objectKey) throw new ValidationError(`export ${id} is ${r.status}; only a completed export can be compared`);
-      if (r.hasPassword) throw new ValidationError(`export ${id} is password-protected and botport does not keep its password, so its content cannot be compared`);
+      if (r.hasPassword)
+        throw new ValidationError(`export ${id} is password-protected and botport does not keep its password, so its content cannot be compared`);
       const key = r.objectKey;
       return { what: `export ${id}`, open: () => deps.storage.download(key) };
     },

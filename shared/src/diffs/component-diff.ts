@@ -37,7 +37,8 @@ export interface ComponentSet {
   params: unknown[];
 }
 
-export const idOf = (r: { kind: string; locale_id: string; name: string }): ComponentId => (r.locale_id ? { kind: r.kind, locale: r.locale_id, name: r.name } : { kind: r.kind, name: r.name });
+export const idOf = (r: { kind: string; locale_id: string; name: string }): ComponentId =>
+  r.locale_id ? { kind: r.kind, locale: r.locale_id, name: r.name } : { kind: r.kind, name: r.name };
 
 /** Renumbers `$n` in `sql` by `offset`, so two sets' parameters can share one statement. */
 const shift = (sql: string, offset: number) => sql.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + offset}`);
@@ -64,7 +65,10 @@ export async function compareComponents(client: PoolClient, from: ComponentSet, 
   const joined = `(${from.sql}) f FULL JOIN (${shift(to.sql, from.params.length)}) t ON f.kind = t.kind AND f.locale_id = t.locale_id AND f.name = t.name`;
   const same = `f.body = t.body AND coalesce(f.refs, '[]') = coalesce(t.refs, '[]')`;
   const changes: ComponentChanges = { added: [], removed: [], changed: [], unchanged: 0, truncated: false, counts: { added: 0, removed: 0, changed: 0 } };
-  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${joined} WHERE f.kind IS NOT NULL AND t.kind IS NOT NULL AND ${same}`, params);
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${joined} WHERE f.kind IS NOT NULL AND t.kind IS NOT NULL AND ${same}`,
+    params,
+  );
   changes.unchanged = rows[0].n;
 
   const cursor = client.query(

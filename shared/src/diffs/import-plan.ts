@@ -109,7 +109,13 @@ export class ImportPlanner {
     // What the resulting DRAFT resolves a reference in: the archive, plus the DRAFT unless Replace empties it first.
     const inDraft = this.mode === 'Replace' ? 'FALSE' : `EXISTS (SELECT 1 FROM plan_before b WHERE ${key('b', 'd')})`;
     const checked = this.mode === 'Append' ? `AND NOT EXISTS (SELECT 1 FROM plan_before b WHERE ${key('b', 's')})` : '';
-    const missing = await client.query<{ kind: string; locale_id: string; name: string; dep: { kind: string; locale_id: string; name: string }; total: number }>(
+    const missing = await client.query<{
+      kind: string;
+      locale_id: string;
+      name: string;
+      dep: { kind: string; locale_id: string; name: string };
+      total: number;
+    }>(
       `SELECT s.kind, s.locale_id, s.name, jsonb_build_object('kind', d.kind, 'locale_id', d.locale_id, 'name', d.name) AS dep, count(*) OVER ()::int AS total
          FROM import_staging s, jsonb_to_recordset(s.deps) AS d(kind text, locale_id text, name text)
         WHERE NOT EXISTS (SELECT 1 FROM import_staging x WHERE ${key('x', 'd')}) AND NOT ${inDraft} ${checked}
@@ -144,7 +150,10 @@ export class ImportPlanner {
   }
 
   private async describeChanges(client: PoolClient, plan: ImportPlan, seen: NonNullable<ImportPlanner['seen']>): Promise<void> {
-    const after = { sql: `SELECT kind, locale_id, name, body, refs FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`, params: [this.tenantId, seen.botId] };
+    const after = {
+      sql: `SELECT kind, locale_id, name, body, refs FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`,
+      params: [this.tenantId, seen.botId],
+    };
     const changes = await compareComponents(client, { sql: 'SELECT * FROM plan_before', params: [] }, after);
     plan.components.create = changes.added;
     plan.components.update = changes.changed;
@@ -160,7 +169,10 @@ export class ImportPlanner {
     plan.counts = { ...plan.counts, ...changes.counts, create: changes.counts.added, update: changes.counts.changed, delete: changes.counts.removed };
     plan.counts.unchanged = unchanged.rows[0]?.total ?? 0;
     plan.truncated ||= changes.truncated || plan.counts.unchanged > MAX_LISTED;
-    const { rows } = await client.query<{ description: string }>('SELECT description FROM bots WHERE tenant_id = $1 AND bot_id = $2', [this.tenantId, seen.botId]);
+    const { rows } = await client.query<{ description: string }>('SELECT description FROM bots WHERE tenant_id = $1 AND bot_id = $2', [
+      this.tenantId,
+      seen.botId,
+    ]);
     if (!seen.botCreated && rows[0].description !== seen.description) plan.bot.description = { from: seen.description, to: rows[0].description };
   }
 }
@@ -169,7 +181,10 @@ function notesOf(plan: ImportPlan): string[] {
   const c = plan.counts;
   const notes = [`the archive is ${plan.format}`];
   if (plan.target.botCreated) notes.push(`a new bot named '${plan.target.botName}' would be created`);
-  else notes.push(`into the DRAFT of bot ${plan.target.botName} at revision ${plan.draftRevision}; apply with draftRevision=${plan.draftRevision} to refuse it if the DRAFT changes first`);
+  else
+    notes.push(
+      `into the DRAFT of bot ${plan.target.botName} at revision ${plan.draftRevision}; apply with draftRevision=${plan.draftRevision} to refuse it if the DRAFT changes first`,
+    );
   if (plan.outcome === 'fails') notes.push('the import would fail and change nothing');
   else notes.push(`${c.create} to create, ${c.update} to update, ${c.unchanged} unchanged, ${c.delete} to delete`);
   if (c.conflicts) notes.push(`${c.conflicts} component(s) of the archive exist in the DRAFT (${plan.mergeStrategy})`);

@@ -128,7 +128,8 @@ export class ImportService {
       throw new ValidationError('a bot token can import only into its own bot');
     }
     checkNotifyUrl(req.notifyUrl, limits);
-    if (req.mergeStrategy === 'Replace' && req.target.kind === 'locale') throw new ValidationError('Replace empties the whole DRAFT: it takes a whole bot, not a locale');
+    if (req.mergeStrategy === 'Replace' && req.target.kind === 'locale')
+      throw new ValidationError('Replace empties the whole DRAFT: it takes a whole bot, not a locale');
     if (req.draftRevision !== undefined) await this.checkRevision(principal, req.target, req.draftRevision);
     await takeFromWindow(redis, `${limits.QUEUE_PREFIX}:rate:create-import:${principal.tenantId}`, limits.EXPORT_CREATE_PER_MINUTE, 60, 'import requests');
     const upload = await this.records.getUpload(principal.tenantId, req.uploadId);

@@ -82,7 +82,12 @@ async function perform(ctx: WorkerContext, backups: BackupService, policy: Backu
     }
     const failed = items.filter((i) => i.outcome === 'failed');
     const status = failed.length ? 'Failed' : items.some((i) => i.outcome === 'written') ? 'Completed' : 'Unchanged';
-    await backups.runs.finish(run.runId, status, items, failed.map((i) => `${i.botName} ${i.series}: ${i.reason}`));
+    await backups.runs.finish(
+      run.runId,
+      status,
+      items,
+      failed.map((i) => `${i.botName} ${i.series}: ${i.reason}`),
+    );
     await applyRetention(backups, destination, policy, items);
     await backups.runs.sweep(100);
     log.info({ status, written: items.filter((i) => i.outcome === 'written').length }, 'backup run finished');
@@ -152,7 +157,11 @@ async function backupOne(
       const archiveId = newId();
       const objectKey = backups.destinations.keyOf(policy, { botId: bot.botId, series, botVersion: version, archiveId });
       const password = policy.sealedPassword ? ctx.secrets.unseal(policy.sealedPassword) : undefined;
-      const plain = await uploadCounted(destination.storage, objectKey, archiveChunks(snapshot, { ...spec, password }, () => undefined));
+      const plain = await uploadCounted(
+        destination.storage,
+        objectKey,
+        archiveChunks(snapshot, { ...spec, password }, () => undefined),
+      );
       await backups.runs.insertArchive({
         archiveId,
         tenantId: policy.tenantId,
@@ -189,7 +198,9 @@ async function applyRetention(backups: BackupService, destination: OpenDestinati
 
 async function announceFailure(ctx: WorkerContext, policy: BackupPolicy, run: BackupRun): Promise<void> {
   if (!policy.notifyUrl) return;
-  await ctx.queues.enqueueNotification('backup', run.runId, 'Failed').catch((err) => ctx.logger.warn({ runId: run.runId, err }, 'the notification could not be queued'));
+  await ctx.queues
+    .enqueueNotification('backup', run.runId, 'Failed')
+    .catch((err) => ctx.logger.warn({ runId: run.runId, err }, 'the notification could not be queued'));
 }
 
 /**

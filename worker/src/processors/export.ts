@@ -87,7 +87,12 @@ async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProg
     }
     const total = await snapshot.count();
     const spec = { ...record, password: record.sealedPassword ? ctx.secrets.unseal(record.sealedPassword) : undefined };
-    const chunks = archiveChunks(snapshot, spec, (message) => notes.push(message), (components) => withProgress(components, total, reportProgress));
+    const chunks = archiveChunks(
+      snapshot,
+      spec,
+      (message) => notes.push(message),
+      (components) => withProgress(components, total, reportProgress),
+    );
     const { sha256, sizeBytes } = await uploadCounted(ctx.storage, objectKey, chunks);
     return { objectKey, sizeBytes, sha256, notes };
   });

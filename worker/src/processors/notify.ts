@@ -1,5 +1,15 @@
 import { Backoffs, type Job, UnrecoverableError } from 'bullmq';
-import { BackupPolicies, BackupRuns, deliver, DeliveryAttempts, type DeliveryResult, ExportRecords, ImportRecords, type JobKind, type NotifyEvent } from '@botport/shared';
+import {
+  BackupPolicies,
+  BackupRuns,
+  deliver,
+  DeliveryAttempts,
+  type DeliveryResult,
+  ExportRecords,
+  ImportRecords,
+  type JobKind,
+  type NotifyEvent,
+} from '@botport/shared';
 import type { WorkerContext } from '../context';
 
 /** Queues the notifyUrl call of a job that has just ended; a job without one has nothing to do. */

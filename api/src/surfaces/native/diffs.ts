@@ -12,7 +12,12 @@ export const diffQuery = z.object({ from: side, to: side }).strict();
 export const diffUploadQuery = z.object({ from: side }).strict();
 
 const componentId = z.object({ kind: z.string(), locale: z.string().optional(), name: z.string() });
-const diffSide = z.object({ ref: z.string(), kind: z.enum(['version', 'archive']), format: z.string(), bot: z.object({ name: z.string(), description: z.string() }) });
+const diffSide = z.object({
+  ref: z.string(),
+  kind: z.enum(['version', 'archive']),
+  format: z.string(),
+  bot: z.object({ name: z.string(), description: z.string() }),
+});
 
 /** A diff's answer: per component added, removed, changed (with JSON pointers of the changed fields). */
 export const diffResponse = z.object({
