@@ -30,6 +30,13 @@ export interface ExportJob {
   botVersion: string;
   localeId: string | null;
   fileFormat: string;
+  /** The filters it was made with (categories, named tasks…); {} for everything. */
+  exportOptions?: {
+    categories?: Record<string, string[]>;
+    subTasks?: Record<string, string[]>;
+    includeDependentTasks?: boolean;
+    customDashboards?: boolean;
+  };
   passwordProtected: boolean;
   status: JobStatus;
   progress: number;
