@@ -50,7 +50,7 @@ describe('console: bot page, backups, plan, undo, diff', () => {
 
     await page.getByRole('button', { name: 'Open PizzaBot' }).click();
     const bot = page.locator('#bot-page');
-    await bot.getByText('Version 1').waitFor();
+    await bot.locator('#bot-page-versions').getByText(/^Version 1/).waitFor();
     expect(await bot.locator('#bot-page-locales').textContent()).toBe('de_DE, en_US');
     await bot.locator('#bot-page-exports li').first().waitFor();
     await bot.getByLabel('From').fill('1');
@@ -75,7 +75,7 @@ describe('console: bot page, backups, plan, undo, diff', () => {
     await page.getByRole('button', { name: 'Run nightly now' }).click();
     await page.locator('#runs-table').getByText(/PizzaBot DRAFT: written/).waitFor();
     await page.getByRole('button', { name: 'Run nightly now' }).click();
-    await page.locator('#runs-table').getByText('Unchanged').waitFor();
+    await page.locator('#runs-table').getByRole('cell', { name: 'Unchanged', exact: true }).waitFor();
     expect(await page.locator('#runs-table tbody tr').count()).toBe(2);
     await screenshot(page, SHOTS, '02-backup-runs');
 
