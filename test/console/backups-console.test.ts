@@ -50,7 +50,10 @@ describe('console: bot page, backups, plan, undo, diff', () => {
 
     await page.getByRole('button', { name: 'Open PizzaBot' }).click();
     const bot = page.locator('#bot-page');
-    await bot.locator('#bot-page-versions').getByText(/^Version 1/).waitFor();
+    await bot
+      .locator('#bot-page-versions')
+      .getByText(/^Version 1/)
+      .waitFor();
     expect(await bot.locator('#bot-page-locales').textContent()).toBe('de_DE, en_US');
     await bot.locator('#bot-page-exports li').first().waitFor();
     await bot.getByLabel('From').fill('1');
@@ -73,7 +76,10 @@ describe('console: bot page, backups, plan, undo, diff', () => {
     const row = page.getByRole('row', { name: /nightly/ });
     await row.getByText('newest 5').waitFor();
     await page.getByRole('button', { name: 'Run nightly now' }).click();
-    await page.locator('#runs-table').getByText(/PizzaBot DRAFT: written/).waitFor();
+    await page
+      .locator('#runs-table')
+      .getByText(/PizzaBot DRAFT: written/)
+      .waitFor();
     await page.getByRole('button', { name: 'Run nightly now' }).click();
     await page.locator('#runs-table').getByRole('cell', { name: 'Unchanged', exact: true }).waitFor();
     expect(await page.locator('#runs-table tbody tr').count()).toBe(2);
@@ -81,18 +87,24 @@ describe('console: bot page, backups, plan, undo, diff', () => {
 
     // The bot's page lists the policy.
     await page.getByRole('button', { name: 'Open PizzaBot' }).click();
-    await page.locator('#bot-page-backups').getByText(/nightly: 0 3 \* \* \*/).waitFor();
+    await page
+      .locator('#bot-page-backups')
+      .getByText(/nightly: 0 3 \* \* \*/)
+      .waitFor();
     await page.locator('#bot-page').getByRole('button', { name: 'Close' }).click();
 
     // A bucket that refuses is said when saving, in a sentence.
     await page.locator('#policy-form').getByLabel('Name').fill('mine');
-    await page.locator('#policy-form').getByLabel("My own S3 bucket").check();
+    await page.locator('#policy-form').getByLabel('My own S3 bucket').check();
     await page.getByLabel('Endpoint').fill('http://127.0.0.1:9');
     await page.getByLabel('Bucket', { exact: true }).fill('nowhere');
     await page.getByLabel('Access key id').fill('KEY');
     await page.getByLabel('Secret access key').fill('SECRET');
     await page.getByRole('button', { name: 'Save policy' }).click();
-    await page.locator('#policy-status').getByText(/botport could not accept that: .*loopback|refused a test write/).waitFor();
+    await page
+      .locator('#policy-status')
+      .getByText(/botport could not accept that: .*loopback|refused a test write/)
+      .waitFor();
     await screenshot(page, SHOTS, '03-bucket-refused');
   });
 
@@ -122,7 +134,10 @@ describe('console: bot page, backups, plan, undo, diff', () => {
     const history = page.locator('#imports-table');
     await history.getByText('Replace · plan').waitFor();
     page.once('dialog', (d) => void d.accept());
-    await history.getByRole('button', { name: /^Undo import/ }).first().click();
+    await history
+      .getByRole('button', { name: /^Undo import/ })
+      .first()
+      .click();
     await page.getByText(/Undone: PizzaBot's draft is as it was before import/).waitFor();
     await screenshot(page, SHOTS, '05-imports-history-undone');
     const after = await exportNative(stack.api, bearer, { botId, botVersion: 'DRAFT' });
@@ -139,7 +154,10 @@ describe('console: bot page, backups, plan, undo, diff', () => {
     await form.getByLabel(/Name of the new bot/).fill('PizzaBot staging');
     await form.getByRole('button', { name: 'Start import' }).click();
     await form.getByText('Imported into the new bot “PizzaBot staging”').waitFor();
-    await page.locator('#bots').getByRole('row', { name: /PizzaBot staging/ }).waitFor();
+    await page
+      .locator('#bots')
+      .getByRole('row', { name: /PizzaBot staging/ })
+      .waitFor();
   });
 
   test('a read-only token is offered no export, import, undo or backup buttons', async () => {
@@ -148,7 +166,10 @@ describe('console: bot page, backups, plan, undo, diff', () => {
       await reader.goto(`${stack.api.url}/console/`);
       await reader.getByLabel('Access token').fill(token(newTenantOf(bearer), { scopes: ['bots:read', 'exports:read', 'imports:read'] }));
       await reader.getByRole('button', { name: 'Sign in' }).click();
-      await reader.getByRole('row', { name: /PizzaBot/ }).first().waitFor();
+      await reader
+        .getByRole('row', { name: /PizzaBot/ })
+        .first()
+        .waitFor();
       expect(await reader.getByRole('button', { name: /^Export / }).count()).toBe(0);
       expect(await reader.locator('#import').isVisible()).toBe(false);
       expect(await reader.locator('#backups').isVisible()).toBe(false);

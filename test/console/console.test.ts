@@ -151,7 +151,10 @@ describe('web console in Chromium', () => {
     await page.getByLabel('Archive (.zip)').setInputFiles(archivePath);
     await page.getByRole('button', { name: 'Start import' }).click();
     await page.getByText('Imported into the new bot “PizzaBot (2)”').waitFor();
-    await page.locator('#bots').getByRole('row', { name: /PizzaBot \(2\)/ }).waitFor();
+    await page
+      .locator('#bots')
+      .getByRole('row', { name: /PizzaBot \(2\)/ })
+      .waitFor();
     await screenshot(page, SHOTS, '06-imported');
     botList = (await call(stack.api, 'GET', '/v1/bots', { token: bearer })).body.bots;
     expect(botList.map((b) => b.name)).toEqual(['PizzaBot', 'PizzaBot (2)']);

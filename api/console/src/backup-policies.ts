@@ -70,7 +70,8 @@ export class BackupPolicies {
     run.addEventListener('click', () => busy(run, () => this.runNow(p)));
     const runs = el('button', { type: 'button', class: 'secondary', 'aria-label': `Runs of ${p.name}` }, 'Runs');
     runs.addEventListener('click', () => this.showRuns(p));
-    const keeps = [p.retention.keepLast && `newest ${p.retention.keepLast}`, p.retention.keepDays && `${p.retention.keepDays} days`].filter(Boolean).join(', ') || 'all';
+    const keeps =
+      [p.retention.keepLast && `newest ${p.retention.keepLast}`, p.retention.keepDays && `${p.retention.keepDays} days`].filter(Boolean).join(', ') || 'all';
     const bot = p.botId ? (this.bots.find((b) => b.botId === p.botId)?.name ?? p.botId) : 'Every bot';
     return el(
       'tr',
@@ -80,7 +81,11 @@ export class BackupPolicies {
       el('td', { 'data-label': 'Schedule' }, `${p.schedule} (${p.timezone})`),
       el('td', { 'data-label': 'Next run' }, p.nextRuns[0] ? format.when(p.nextRuns[0]) : '—'),
       el('td', { 'data-label': 'Keeps' }, keeps),
-      el('td', { 'data-label': 'Destination' }, p.destination.type === 's3' ? `s3://${p.destination.bucket}/${p.destination.prefix ?? ''}` : "botport's storage"),
+      el(
+        'td',
+        { 'data-label': 'Destination' },
+        p.destination.type === 's3' ? `s3://${p.destination.bucket}/${p.destination.prefix ?? ''}` : "botport's storage",
+      ),
       el('td', { class: 'actions' }, run, runs),
     );
   }
@@ -105,7 +110,9 @@ export class BackupPolicies {
     const describe = (r: Run) =>
       r.failureReasons.length
         ? r.failureReasons.join('; ')
-        : r.items.map((i) => `${i.botName} ${i.series}: ${i.outcome}${i.sha256 ? ` (${i.sha256.slice(0, 12)}…)` : ''}${i.reason ? ` — ${i.reason}` : ''}`).join('; ');
+        : r.items
+            .map((i) => `${i.botName} ${i.series}: ${i.outcome}${i.sha256 ? ` (${i.sha256.slice(0, 12)}…)` : ''}${i.reason ? ` — ${i.reason}` : ''}`)
+            .join('; ');
     byId('runs-table')
       .querySelector('tbody')!
       .replaceChildren(

@@ -73,7 +73,9 @@ export class BotPage {
       );
       byId('bot-page-backups').replaceChildren(
         ...(policies.policies.length
-          ? policies.policies.map((p) => el('li', {}, `${p.name}${p.botId ? '' : ' (every bot)'}: ${p.schedule}, next ${p.nextRuns[0] ? format.when(p.nextRuns[0]) : '—'}`))
+          ? policies.policies.map((p) =>
+              el('li', {}, `${p.name}${p.botId ? '' : ' (every bot)'}: ${p.schedule}, next ${p.nextRuns[0] ? format.when(p.nextRuns[0]) : '—'}`),
+            )
           : [el('li', {}, 'no backup policy covers this bot')]),
       );
       const sides = [...versions.map((v) => v.version), ...exports.exports.filter((e) => e.status === 'Completed').map((e) => `export:${e.exportId}`)];

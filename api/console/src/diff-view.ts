@@ -31,7 +31,11 @@ export function diffView(d: Diff): HTMLElement {
   return el(
     'div',
     { class: 'diff' },
-    el('p', {}, `${d.from.ref} (${d.from.format}) → ${d.to.ref} (${d.to.format}), compared as ${d.comparedAs}: ${items.length ? `${items.length} difference(s)` : 'no differences'}, ${d.unchanged} unchanged.`),
+    el(
+      'p',
+      {},
+      `${d.from.ref} (${d.from.format}) → ${d.to.ref} (${d.to.format}), compared as ${d.comparedAs}: ${items.length ? `${items.length} difference(s)` : 'no differences'}, ${d.unchanged} unchanged.`,
+    ),
     items.length ? el('ul', {}, ...items) : null,
     ...d.notes.map((n) => el('p', { class: 'help' }, n)),
   );

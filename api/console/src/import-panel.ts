@@ -127,9 +127,17 @@ export class ImportPanel {
       this.planned = { key: this.planKey(data), revision: p.draftRevision };
       const c = p.counts;
       out.replaceChildren(
-        el('h3', {}, p.outcome === 'applies' ? `Plan for ${p.target.botCreated ? 'the new bot' : ''} “${p.target.botName}”` : 'The import would fail and change nothing'),
+        el(
+          'h3',
+          {},
+          p.outcome === 'applies' ? `Plan for ${p.target.botCreated ? 'the new bot' : ''} “${p.target.botName}”` : 'The import would fail and change nothing',
+        ),
         ...p.failureReasons.map((r) => el('p', { class: 'error' }, r)),
-        el('p', {}, `${c.create} to create, ${c.update} to update, ${c.delete} to delete, ${c.unchanged} unchanged; ${c.conflicts} conflict(s), ${c.missingDependencies} missing reference(s).`),
+        el(
+          'p',
+          {},
+          `${c.create} to create, ${c.update} to update, ${c.delete} to delete, ${c.unchanged} unchanged; ${c.conflicts} conflict(s), ${c.missingDependencies} missing reference(s).`,
+        ),
         el(
           'ul',
           { class: 'plan' },
