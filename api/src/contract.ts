@@ -3,7 +3,10 @@ import type { queuesView, retryView, sweepView } from './surfaces/admin/router';
 import type { botList, botView, draftReplaced, outlineView, versionList, versionView } from './surfaces/native/bots';
 import type { deliveriesView } from './surfaces/native/deliveries';
 import type { exportList, exportView } from './surfaces/native/exports';
-import type { importList, importView } from './surfaces/native/imports';
+import type { importList, importPlanView, importView } from './surfaces/native/imports';
+import type { archiveResponse, policyListResponse, policyResponse, runListResponse, runResponse } from './surfaces/native/backup-policies';
+import type { diffResponse } from './surfaces/native/diffs';
+import type { undoResponse, undoStateResponse } from './surfaces/native/import-undo';
 import type { problemBody } from './surfaces/native/problem';
 
 /**
@@ -27,3 +30,13 @@ export type Problem = z.infer<typeof problemBody>;
 export type QueueStats = z.infer<typeof queuesView>;
 export type RetryResult = z.infer<typeof retryView>;
 export type SweepResult = z.infer<typeof sweepView>;
+export type ImportPlan = z.infer<typeof importPlanView>;
+export type ComponentId = ImportPlan['components']['create'][number];
+export type BotDiff = z.infer<typeof diffResponse>;
+export type BackupPolicy = z.infer<typeof policyResponse>;
+export type BackupPolicyPage = z.infer<typeof policyListResponse>;
+export type BackupRun = z.infer<typeof runResponse>;
+export type BackupRunPage = z.infer<typeof runListResponse>;
+export type BackupArchive = z.infer<typeof archiveResponse>;
+export type UndoResult = z.infer<typeof undoResponse>;
+export type UndoState = z.infer<typeof undoStateResponse>;

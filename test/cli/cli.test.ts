@@ -194,7 +194,7 @@ describe('botport CLI: operations', () => {
     expect(human.at(-1)).toBe(`(the jobs of tenant ${tenant})`);
     const all = await botport(['--json', 'queue', 'stats'], { token: operator() });
     expect(json(all).scope).toBe('all');
-    expect(json(all).queues.map((q: { queue: string }) => q.queue)).toEqual(['exports', 'imports', 'maintenance']);
+    expect(json(all).queues.map((q: { queue: string }) => q.queue)).toEqual(['exports', 'imports', 'maintenance', 'backups']);
     // The admin scope is required.
     const denied = await botport(['queue', 'stats'], { token: token(tenant, { scopes: ['exports:read'] }) });
     expect(denied.code).toBe(3);

@@ -151,7 +151,10 @@ describe('web console in Chromium', () => {
     await page.getByLabel('Archive (.zip)').setInputFiles(archivePath);
     await page.getByRole('button', { name: 'Start import' }).click();
     await page.getByText('Imported into the new bot “PizzaBot (2)”').waitFor();
-    await page.getByRole('row', { name: /PizzaBot \(2\)/ }).waitFor();
+    await page
+      .locator('#bots')
+      .getByRole('row', { name: /PizzaBot \(2\)/ })
+      .waitFor();
     await screenshot(page, SHOTS, '06-imported');
     botList = (await call(stack.api, 'GET', '/v1/bots', { token: bearer })).body.bots;
     expect(botList.map((b) => b.name)).toEqual(['PizzaBot', 'PizzaBot (2)']);
@@ -207,7 +210,7 @@ describe('web console in Chromium', () => {
     expect(before.locales).toEqual(['en_US']);
     await page.getByLabel('Archive (.zip)').setInputFiles(protectedPath);
     await page.getByLabel('A locale of an existing bot').check();
-    await page.getByLabel('Bot', { exact: true }).selectOption({ label: 'PizzaBot (2)' });
+    await page.locator('#import-form').getByLabel('Bot', { exact: true }).selectOption({ label: 'PizzaBot (2)' });
     await page.getByLabel('Locale', { exact: true }).fill('de_DE');
     await page.getByLabel(/^Archive password/).fill('the-wrong-one');
     await page.getByRole('button', { name: 'Start import' }).click();

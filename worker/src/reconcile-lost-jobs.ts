@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { ExportRecords, ImportRecords, type JobQueues, MAINTENANCE_JOBS, runsByItself } from '@botport/shared';
 import type { WorkerContext } from './context';
 import { announceEnd } from './processors/notify';
+import { reconcileBackups } from './processors/backup-run';
 
 const BATCH = 500;
 /** Records younger than this may still be on their way into the queue. */
@@ -63,6 +64,7 @@ export async function reconcileLostJobs(ctx: WorkerContext, queues: JobQueues): 
       }
     }
   }
+  requeued += await reconcileBackups(ctx);
   if (requeued) ctx.logger.warn({ requeued }, 'reconciler re-enqueued lost jobs');
   return requeued;
 }

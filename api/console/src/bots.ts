@@ -2,6 +2,7 @@ import { call, explain } from './api.js';
 import { byId, el, show } from './dom.js';
 import * as format from './format.js';
 import type { Bot } from './models.js';
+import { may } from './scopes.js';
 
 /** The tenant's bots, each with its Export button. */
 export class BotList {
@@ -12,6 +13,7 @@ export class BotList {
     private readonly exportBot: (bot: Bot) => void,
     private readonly report: (message: string) => void,
     private readonly changed: (bots: Bot[]) => void,
+    private readonly openBot: (bot: Bot) => void = () => undefined,
   ) {
     byId('refresh').addEventListener('click', () => this.load());
   }
@@ -43,15 +45,22 @@ export class BotList {
   }
 
   private row(bot: Bot): HTMLTableRowElement {
-    const button = el('button', { type: 'button', 'aria-label': `Export ${bot.name}` }, 'Export…');
-    button.addEventListener('click', () => this.exportBot(bot));
+    const actions = el('td', { class: 'actions' });
+    // Only what the token may do is offered.
+    if (may('exports:write')) {
+      const button = el('button', { type: 'button', 'aria-label': `Export ${bot.name}` }, 'Export…');
+      button.addEventListener('click', () => this.exportBot(bot));
+      actions.append(button);
+    }
+    const name = el('button', { type: 'button', class: 'link', 'aria-label': `Open ${bot.name}` }, bot.name);
+    name.addEventListener('click', () => this.openBot(bot));
     return el(
       'tr',
       { 'data-bot-id': bot.botId },
-      el('th', { scope: 'row', 'data-label': 'Name' }, bot.name),
+      el('th', { scope: 'row', 'data-label': 'Name' }, name),
       el('td', { 'data-label': 'Description' }, bot.description || '—'),
       el('td', { 'data-label': 'Updated' }, format.when(bot.updatedAt)),
-      el('td', { class: 'actions' }, button),
+      actions,
     );
   }
 }

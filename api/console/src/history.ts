@@ -6,6 +6,17 @@ import type { ExportJob } from './models.js';
 
 const PAGE = 20;
 
+/** The filters an export used, in a few words: 'everything' when none. */
+export function filtersOf(options: ExportJob['exportOptions'] | undefined): string {
+  const o = options ?? {};
+  const parts: string[] = [];
+  for (const [category, items] of Object.entries(o.categories ?? {})) parts.push(`${category}: ${(items as string[]).join(', ') || 'none'}`);
+  const tasks = Object.entries(o.subTasks ?? {}).flatMap(([list, names]) => (names as string[]).map((n) => `${list.replace(/s$/, '')} ${n}`));
+  if (tasks.length) parts.push(`tasks: ${tasks.join(', ')}${o.includeDependentTasks ? ' + dependents' : ''}`);
+  if (o.customDashboards === false) parts.push('no dashboards');
+  return parts.join('; ') || 'everything';
+}
+
 /** The tenant's exports of the last seven days, newest first, a page at a time. */
 export class ExportHistory {
   private readonly body = byId('history').querySelector('tbody')!;
@@ -70,6 +81,7 @@ export class ExportHistory {
       el('td', { 'data-label': 'Bot' }, job.botName),
       el('td', { 'data-label': 'Version' }, scope),
       el('td', { 'data-label': 'Format' }, job.fileFormat + (job.passwordProtected ? ' · password' : '')),
+      el('td', { 'data-label': 'Filters' }, filtersOf(job.exportOptions)),
       el('td', { 'data-label': 'Status', class: `status-${job.status}`, title: reasons }, status),
       el('td', { 'data-label': 'Size' }, format.bytes(job.sizeBytes)),
       el('td', { 'data-label': 'SHA-256', class: 'hash', title: job.sha256 ?? undefined }, job.sha256 ? `${job.sha256.slice(0, 12)}…` : '—'),

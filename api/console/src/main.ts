@@ -5,6 +5,10 @@ import { ExportDialog } from './export-dialog.js';
 import { ExportProgress } from './export-progress.js';
 import { ExportHistory } from './history.js';
 import { ImportPanel } from './import-panel.js';
+import { BackupPolicies } from './backup-policies.js';
+import { BotPage } from './bot-page.js';
+import { ImportHistory } from './import-history.js';
+import { may } from './scopes.js';
 
 /** The console page: sign-in, then bots, export progress, history and import. */
 const notice = byId('notice');
@@ -28,17 +32,27 @@ const dialog = new ExportDialog((job) => {
   void history.load();
   void progress.track(job);
 });
-const imports = new ImportPanel(() => bots.load());
+const imports = new ImportPanel(() => {
+  void bots.load();
+  void importHistory.load();
+});
+const importHistory = new ImportHistory(report, () => void bots.load());
+const backups = new BackupPolicies(report);
+const botPage = new BotPage(report);
 const bots = new BotList(
   (bot) => dialog.open(bot).catch((err) => report(explain(err))),
   report,
-  (list) => imports.setBots(list),
+  (list) => {
+    imports.setBots(list);
+    backups.setBots(list);
+  },
+  (bot) => void botPage.open(bot),
 );
 
 function signedOut(message = ''): void {
   session.clear();
   // The next person to sign in may be another tenant: nothing of this one stays on the page.
-  for (const panel of [progress, imports, history, bots]) panel.clear();
+  for (const panel of [progress, imports, history, bots, importHistory, backups, botPage]) panel.clear();
   dialog.close();
   show(byId('workspace'), false);
   show(byId('who'), false);
@@ -60,7 +74,16 @@ async function signedIn(): Promise<void> {
   show(byId('sign-out'));
   // The dashboard shows every tenant's jobs: the operator's alone.
   show(byId('queues'), (claims.scope ?? '').split(' ').includes('operator'));
-  await Promise.all([bots.load(), history.load()]);
+  // Sections only for the scopes the token has.
+  show(byId('backups'), may('backup'));
+  show(byId('imports-history'), may('imports:read'));
+  show(byId('import'), may('imports:write'));
+  await Promise.all([
+    bots.load(),
+    may('exports:read') ? history.load() : undefined,
+    may('imports:read') ? importHistory.load() : undefined,
+    may('backup') ? backups.load() : undefined,
+  ]);
 }
 
 whenUnauthorized(() => signedOut('Your token was not accepted: it may have expired or been mistyped. Sign in again.'));

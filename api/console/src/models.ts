@@ -3,4 +3,19 @@
  * api's own response schemas (those that /openapi.json documents), imported
  * as types only — nothing of them reaches the browser but what they check.
  */
-export type { Bot, BotVersion, Delivery, ExportJob, ImportJob, JobStatus, Outline } from '@botport/api';
+export type {
+  BackupArchive,
+  BackupPolicy,
+  BackupRun,
+  Bot,
+  BotDiff,
+  BotVersion,
+  ComponentId,
+  Delivery,
+  ExportJob,
+  ImportJob,
+  ImportPlan,
+  JobStatus,
+  Outline,
+  UndoState,
+} from '@botport/api';

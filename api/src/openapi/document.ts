@@ -9,6 +9,9 @@ import * as lexExports from '../surfaces/lex/exports';
 import * as lexImports from '../surfaces/lex/imports';
 import * as nativeBots from '../surfaces/native/bots';
 import { deliveriesView } from '../surfaces/native/deliveries';
+import * as nativeBackups from '../surfaces/native/backup-policies';
+import * as nativeDiffs from '../surfaces/native/diffs';
+import * as nativeUndo from '../surfaces/native/import-undo';
 import * as nativeExports from '../surfaces/native/exports';
 import * as nativeImports from '../surfaces/native/imports';
 import { problemBody } from '../surfaces/native/problem';
@@ -171,7 +174,7 @@ export const OPERATIONS: Operation[] = [
     'post',
     '/v1/imports',
     'native',
-    'Import the zip in the body (target in the query; Idempotency-Key honoured; the password in Botport-File-Password)',
+    'Import the zip in the body (target in the query; dryRun=true plans it; draftRevision guards it; Idempotency-Key honoured; the password in Botport-File-Password)',
     { 202: ok(nativeImports.importView, ['Location', 'Idempotent-Replayed']) },
     { body: 'zip', query: nativeImports.startQuery, headers: ['Idempotency-Key', 'Botport-File-Password'] },
   ),
@@ -181,6 +184,82 @@ export const OPERATIONS: Operation[] = [
     200: ok(deliveriesView),
   }),
   op('delete', '/v1/imports/:importId', 'native', 'Delete an import and its upload', { 202: ok(nativeImports.importView) }),
+  op('get', '/v1/imports/:importId/undo', 'native', 'Whether the import can be undone (it kept what it changed, and was not undone yet)', {
+    200: ok(nativeUndo.undoStateResponse),
+  }),
+  op('post', '/v1/imports/:importId/undo', 'native', 'Undo an import: the DRAFT exactly as before it; 409 naming why when the DRAFT changed since', {
+    200: ok(nativeUndo.undoResponse),
+  }),
+  op(
+    'get',
+    '/v1/bots/:botId/diff',
+    'native',
+    'Diff two sides (DRAFT, a version, export:ID, upload:ID, backup:ID): components added, removed, changed with JSON pointers',
+    { 200: ok(nativeDiffs.diffResponse) },
+    { query: nativeDiffs.diffQuery },
+  ),
+  op(
+    'post',
+    '/v1/bots/:botId/diff',
+    'native',
+    'Diff a side against the zip in the body (compared by content, whatever its format)',
+    { 200: ok(nativeDiffs.diffResponse) },
+    { body: 'zip', query: nativeDiffs.diffUploadQuery },
+  ),
+  op(
+    'post',
+    '/v1/backup-policies',
+    'native',
+    "Create a backup policy (the tenant's bucket is checked with a test write)",
+    { 201: ok(nativeBackups.policyResponse, ['Location']) },
+    {
+      body: nativeBackups.policyBody,
+    },
+  ),
+  op('get', '/v1/backup-policies', 'native', 'List backup policies', { 200: ok(nativeBackups.policyListResponse) }, { query: nativeBackups.listQuery }),
+  op('get', '/v1/backup-policies/:policyId', 'native', 'Read a backup policy (with its next runs)', { 200: ok(nativeBackups.policyResponse) }),
+  op(
+    'put',
+    '/v1/backup-policies/:policyId',
+    'native',
+    'Replace a backup policy (a password or bucket key left out stays)',
+    { 200: ok(nativeBackups.policyResponse) },
+    {
+      body: nativeBackups.policyBody,
+    },
+  ),
+  op('delete', '/v1/backup-policies/:policyId', 'native', "Delete a backup policy, its schedule and its archives in botport's bucket", {
+    204: none('deleted'),
+  }),
+  op('post', '/v1/backup-policies/:policyId/runs', 'native', 'Start a run now', { 202: ok(nativeBackups.runResponse, ['Location']) }),
+  op(
+    'get',
+    '/v1/backup-policies/:policyId/runs',
+    'native',
+    "A policy's runs, newest first: per bot and series written / unchanged / skipped / failed, with SHA-256",
+    { 200: ok(nativeBackups.runListResponse) },
+    { query: nativeBackups.listQuery.omit({ botId: true }) },
+  ),
+  op('get', '/v1/backup-policies/:policyId/runs/:runId', 'native', 'Read one run', { 200: ok(nativeBackups.runResponse) }),
+  op(
+    'get',
+    '/v1/backup-policies/:policyId/archives',
+    'native',
+    "The archives a policy keeps (retention's survivors), newest first",
+    { 200: ok(nativeBackups.archiveListResponse) },
+    { query: nativeBackups.archivesQuery },
+  ),
+  op('get', '/v1/backup-policies/:policyId/archives/:archiveId', 'native', "One kept archive (a download URL when it is in botport's bucket)", {
+    200: ok(nativeBackups.archiveResponse),
+  }),
+  op(
+    'post',
+    '/v1/backup-policies/:policyId/archives/:archiveId/restore',
+    'native',
+    "Restore: the backup becomes the bot's DRAFT (an import with Replace; dryRun plans it)",
+    { 202: ok(nativeImports.importView, ['Location']) },
+    { query: nativeBackups.restoreQuery },
+  ),
 
   op('put', '/exports/', 'lex', 'CreateExport', { 202: ok(lexExports.createExportResponse) }, { body: lexExports.createExport }),
   op('get', '/exports/:exportId/', 'lex', 'DescribeExport', { 200: ok(lexExports.describeExportResponse) }),

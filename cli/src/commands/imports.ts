@@ -7,6 +7,7 @@ import { fields, print, readStdin } from '../output';
 import { waitFor } from '../waiting';
 // The api's own response types (its OpenAPI schemas), nothing copied.
 import type { ImportJob } from '@botport/api';
+import { addPlanAndUndo } from './import-plan';
 
 const summary = (j: ImportJob) => ({
   importId: j.importId,
@@ -29,7 +30,10 @@ export function importsCommand(g: Globals): Command {
     .option('--bot <botId>', 'into this bot')
     .option('--locale <localeId>', 'into this locale of --bot')
     .option('--bot-name <name>', 'into the bot of this name (created when missing)')
-    .addOption(new Option('--merge <strategy>', 'when a component exists').choices(['FailOnConflict', 'Overwrite', 'Append']).default('FailOnConflict'))
+    .addOption(
+      new Option('--merge <strategy>', 'when a component exists').choices(['FailOnConflict', 'Overwrite', 'Append', 'Replace']).default('FailOnConflict'),
+    )
+    .option('--draft-revision <n>', "apply a plan: refused unless the DRAFT is still at the plan's revision")
     .option('--password-stdin', "the archive's password, read from stdin")
     .option('--notify-url <url>', 'POSTed a signed event once the import ends')
     .option('--wait', 'wait for it to finish, with a progress bar; exit 1 if it fails')
@@ -41,6 +45,7 @@ export function importsCommand(g: Globals): Command {
       if (o.locale) query.set('localeId', o.locale);
       if (o.botName) query.set('botName', o.botName);
       if (o.notifyUrl) query.set('notifyUrl', o.notifyUrl);
+      if (o.draftRevision !== undefined) query.set('draftRevision', String(o.draftRevision));
       const headers: Record<string, string> = {};
       if (o.passwordStdin) headers['botport-file-password'] = await readStdin();
       const client = g.client();
@@ -59,6 +64,7 @@ export function importsCommand(g: Globals): Command {
       );
     });
 
+  addPlanAndUndo(g, cmd);
   cmd.addCommand(jobListCommand<ImportJob>(g, 'imports', summary, ['importId', 'status', 'bot', 'botId', 'merge', 'added', 'created']));
 
   return cmd;

@@ -271,12 +271,25 @@ export class BotStore {
     return { botId, name: rows[0].name };
   }
 
-  /** Marks the DRAFT changed; with a description, sets the bot's too. */
+  /** Marks the DRAFT changed (its revision moves by one); with a description, sets the bot's too. */
   async touchDraft(client: PoolClient, tenantId: string, botId: string, description?: string): Promise<void> {
-    await client.query(`UPDATE bot_versions SET updated_at = now() WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`, [tenantId, botId]);
+    await client.query(`UPDATE bot_versions SET updated_at = now(), revision = revision + 1 WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`, [
+      tenantId,
+      botId,
+    ]);
     if (description !== undefined) {
       await client.query(`UPDATE bots SET description = $3, updated_at = now() WHERE tenant_id = $1 AND bot_id = $2`, [tenantId, botId, description]);
     }
+  }
+
+  /** The DRAFT's revision: a counter every change of the DRAFT moves (see touchDraft). */
+  async draftRevision(db: Pool | PoolClient, tenantId: string, botId: string): Promise<number> {
+    const { rows } = await db.query<{ revision: string }>(`SELECT revision FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`, [
+      tenantId,
+      botId,
+    ]);
+    if (!rows.length) throw new NotFoundError(`bot ${botId} was not found`);
+    return Number(rows[0].revision);
   }
 
   async findByName(client: PoolClient, tenantId: string, name: string): Promise<{ botId: string; name: string } | undefined> {

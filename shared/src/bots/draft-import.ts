@@ -24,6 +24,14 @@ export interface ImportSource {
   components: AsyncIterable<Component> | Iterable<Component>;
 }
 
+/**
+ * Called inside the import's transaction once the target DRAFT is locked and
+ * the archive staged (table `import_staging`), before anything is written:
+ * where undo keeps the pre-image, a plan takes its picture, and a guarded
+ * import checks the DRAFT's revision. Whatever it throws fails the import.
+ */
+export type BeforeWrite = (client: PoolClient, bot: { botId: string; botName: string; botCreated: boolean }) => Promise<void>;
+
 export interface ImportOutcome {
   botId: string;
   botName: string;
@@ -63,6 +71,7 @@ export async function importIntoDraft(
   mode: ImportMode,
   source: ImportSource,
   include: (c: Component) => boolean = () => true,
+  beforeWrite?: BeforeWrite,
 ): Promise<ImportOutcome> {
   if (mode === 'Replace' && target.kind === 'locale') throw new ValidationError('a locale import cannot replace the whole draft');
   const bot = await resolveTarget(client, bots, tenantId, target, source.bot);
@@ -71,10 +80,11 @@ export async function importIntoDraft(
        PRIMARY KEY (kind, locale_id, name)) ON COMMIT DROP`,
   );
   const localeId = target.kind === 'locale' ? target.localeId : undefined;
-  const seen = await stage(client, source.components, (c) => (!localeId || c.locale === localeId) && include(c));
+  const seen = await stageComponents(client, 'import_staging', source.components, (c) => (!localeId || c.locale === localeId) && include(c));
   if (localeId && !seen.has(componentKey({ kind: 'locale', locale: localeId, name: localeId }))) {
     throw new ValidationError(`the archive has no locale ${localeId}`);
   }
+  await beforeWrite?.(client, bot);
 
   const scope = [tenantId, bot.botId];
   const existing = `c.tenant_id = $1 AND c.bot_id = $2 AND c.version = 'DRAFT'`;
@@ -112,11 +122,16 @@ export async function importIntoDraft(
 }
 
 /**
- * Streams components into the staging table in batches, one batch in flight
- * while the next is read (PostgreSQL and the reader work at once); refuses a
- * component the source holds twice.
+ * Streams components into a staging table (kind, locale_id, name, body, refs,
+ * deps) in batches, one batch in flight while the next is read (PostgreSQL
+ * and the reader work at once); refuses a component the source holds twice.
  */
-async function stage(client: PoolClient, components: ImportSource['components'], wanted: (c: Component) => boolean): Promise<Set<string>> {
+export async function stageComponents(
+  client: PoolClient,
+  table: 'import_staging' | 'diff_from' | 'diff_to',
+  components: ImportSource['components'],
+  wanted: (c: Component) => boolean = () => true,
+): Promise<Set<string>> {
   const seen = new Set<string>();
   let batch: string[] = [];
   let batchBytes = 0;
@@ -125,7 +140,7 @@ async function stage(client: PoolClient, components: ImportSource['components'],
     await inFlight;
     if (!batch.length) return;
     inFlight = client.query(
-      `INSERT INTO import_staging SELECT * FROM jsonb_to_recordset($1::jsonb)
+      `INSERT INTO ${table} SELECT * FROM jsonb_to_recordset($1::jsonb)
          AS x(kind text, locale_id text, name text, body jsonb, refs jsonb, deps jsonb)`,
       [`[${batch.join(',')}]`],
     );

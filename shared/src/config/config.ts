@@ -108,6 +108,12 @@ const schema = z
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
     /** The DNS server (ip or ip:port) the worker asks for notifyUrl hosts instead of the system resolver, e.g. a filtering one. */
     NOTIFY_DNS_SERVER: z.string().refine(isDnsServer, 'must be an IP address with an optional port: 10.0.0.53, 10.0.0.53:5353, [fd00::53]:53').optional(),
+    /** Backup schedules firing more often than this are refused (tests use 1 s; a minute is the least cron expresses without seconds). */
+    BACKUP_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** Backup runs one worker works on at once. */
+    BACKUP_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+    /** Lets a tenant's backup bucket endpoint be on loopback or a private network: for a local stack, never in production. */
+    BACKUP_ALLOW_PRIVATE_ENDPOINTS: bool.default(false),
     /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.string().min(16).optional(),
     /** The worker serves its own /metrics on this port when set. */

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import type { MergeStrategy } from '../bots/draft-import';
+import type { ImportMode } from '../bots/draft-import';
+import type { ImportPlan } from '../diffs/import-plan';
 import type { JobListFilter, ListPosition } from '../jobs/job-listing';
 import { JobRecords } from '../jobs/job-records';
 import type { ExportStatus, Surface } from '../exports/export-record';
@@ -28,8 +29,14 @@ export interface ImportRecord {
   botName: string | null;
   botId: string | null;
   localeId: string | null;
-  mergeStrategy: MergeStrategy;
+  mergeStrategy: ImportMode;
   options: Record<string, unknown>;
+  /** A dry run: the plan is computed and nothing is changed. */
+  dryRun: boolean;
+  /** Applying a plan: the DRAFT revision it saw; the import is refused when the DRAFT moved since. */
+  expectedRevision: number | null;
+  /** A dry run's answer, once Completed. */
+  plan: ImportPlan | null;
   hasPassword: boolean;
   /** The archive password, sealed, while the job needs it (see SealedSecrets). */
   sealedPassword: string | null;
@@ -56,8 +63,11 @@ interface Row {
   bot_name: string | null;
   bot_id: string | null;
   locale_id: string | null;
-  merge_strategy: MergeStrategy;
+  merge_strategy: ImportMode;
   options: Record<string, unknown>;
+  dry_run: boolean;
+  expected_revision: string | null;
+  plan: ImportPlan | null;
   has_password: boolean;
   sealed_password: string | null;
   notify_url: string | null;
@@ -84,6 +94,9 @@ const toImportRecord = (r: Row): ImportRecord => ({
   localeId: r.locale_id,
   mergeStrategy: r.merge_strategy,
   options: r.options,
+  dryRun: r.dry_run,
+  expectedRevision: r.expected_revision === null ? null : Number(r.expected_revision),
+  plan: r.plan,
   hasPassword: r.has_password,
   sealedPassword: r.sealed_password,
   notifyUrl: r.notify_url,
@@ -117,6 +130,8 @@ export type NewImport = Pick<
   | 'localeId'
   | 'mergeStrategy'
   | 'options'
+  | 'dryRun'
+  | 'expectedRevision'
   | 'hasPassword'
   | 'sealedPassword'
   | 'notifyUrl'
@@ -143,8 +158,8 @@ export class ImportRecords extends JobRecords<ImportRecord, Row> {
   /** Inserts the job; undefined when an import of that id exists already (ids are the upload's, for Lex). */
   async insert(r: NewImport): Promise<ImportRecord | undefined> {
     const { rows } = await this.db.query<Row>(
-      `INSERT INTO import_jobs (import_id, tenant_id, requested_by, surface, upload_id, object_key, bot_name, bot_id, locale_id, merge_strategy, options, has_password, sealed_password, notify_url, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'InProgress') ON CONFLICT (import_id) DO NOTHING RETURNING *`,
+      `INSERT INTO import_jobs (import_id, tenant_id, requested_by, surface, upload_id, object_key, bot_name, bot_id, locale_id, merge_strategy, options, has_password, sealed_password, notify_url, dry_run, expected_revision, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'InProgress') ON CONFLICT (import_id) DO NOTHING RETURNING *`,
       [
         r.importId,
         r.tenantId,
@@ -160,6 +175,8 @@ export class ImportRecords extends JobRecords<ImportRecord, Row> {
         r.hasPassword,
         r.sealedPassword,
         r.notifyUrl,
+        r.dryRun,
+        r.expectedRevision,
       ],
     );
     return rows[0] && toImportRecord(rows[0]);
@@ -175,6 +192,16 @@ export class ImportRecords extends JobRecords<ImportRecord, Row> {
       `UPDATE import_jobs SET status = 'Completed', progress = 100, imported_bot_id = $2, imported_bot_name = $3, summary = $4, sealed_password = NULL, updated_at = now()
         WHERE import_id = $1 AND status = 'InProgress'`,
       [importId, result.botId, result.botName, result.summary],
+    );
+    return rowCount === 1;
+  }
+
+  /** A dry run's end: its plan kept on the record, nothing else changed. */
+  async completePlan(importId: string, plan: ImportPlan): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE import_jobs SET status = 'Completed', progress = 100, plan = $2, imported_bot_id = $3, imported_bot_name = $4, sealed_password = NULL, updated_at = now()
+        WHERE import_id = $1 AND status = 'InProgress'`,
+      [importId, plan, plan.target.botId, plan.target.botName],
     );
     return rowCount === 1;
   }

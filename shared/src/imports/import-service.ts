@@ -5,7 +5,8 @@ import type { RedisConnection } from '../queue/queues';
 import { assertBotAllowed, type Principal } from '../auth/tokens';
 import type { BotStore } from '../bots/bot-store';
 import type { Component } from '../bots/definition';
-import type { ImportTarget, MergeStrategy } from '../bots/draft-import';
+import type { ImportMode, ImportTarget } from '../bots/draft-import';
+import { DraftUndo, type UndoOutcome } from '../bots/draft-undo';
 import { KIND_CATEGORIES } from '../bots/kinds';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
 import type { Surface } from '../exports/export-record';
@@ -24,8 +25,13 @@ import { type DeliveryAttempt, DeliveryAttempts } from '../notifications/deliver
 export interface ImportRequest {
   uploadId: string;
   target: ImportTarget;
-  mergeStrategy: MergeStrategy;
+  /** `Replace` (the DRAFT becomes exactly the archive) is for whole-bot targets only. */
+  mergeStrategy: ImportMode;
   filePassword?: string;
+  /** Plan only: compute what the import would do, change nothing. */
+  dryRun?: boolean;
+  /** Apply a plan only while the DRAFT is at the revision the plan saw. */
+  draftRevision?: number;
   /** Surface settings kept with the job (Kore's importOptions). */
   options?: Record<string, unknown>;
   notifyUrl?: string;
@@ -63,6 +69,7 @@ export class ImportService {
   private readonly records: ImportRecords;
   private readonly attempts: DeliveryAttempts;
   private readonly pageTokens: PageTokens;
+  private readonly undos: DraftUndo;
 
   constructor(
     private readonly deps: {
@@ -79,6 +86,7 @@ export class ImportService {
     this.records = new ImportRecords(deps.db);
     this.attempts = new DeliveryAttempts(deps.db);
     this.pageTokens = new PageTokens(deps.secret);
+    this.undos = new DraftUndo(deps.db, deps.bots);
   }
 
   /** Lex's CreateUploadUrl: an upload id and a PUT URL valid five minutes. */
@@ -133,6 +141,9 @@ export class ImportService {
       throw new ValidationError('a bot token can import only into its own bot');
     }
     checkNotifyUrl(req.notifyUrl, limits);
+    if (req.mergeStrategy === 'Replace' && req.target.kind === 'locale')
+      throw new ValidationError('Replace empties the whole DRAFT: it takes a whole bot, not a locale');
+    if (req.draftRevision !== undefined) await this.checkRevision(principal, req.target, req.draftRevision);
     await takeFromWindow(redis, `${limits.QUEUE_PREFIX}:rate:create-import:${principal.tenantId}`, limits.EXPORT_CREATE_PER_MINUTE, 60, 'import requests');
     const upload = await this.records.getUpload(principal.tenantId, req.uploadId);
     if (!upload) throw new NotFoundError(`import ${req.uploadId} was not found; create an upload URL first`);
@@ -158,6 +169,8 @@ export class ImportService {
       localeId: t.kind === 'locale' ? t.localeId : null,
       mergeStrategy: req.mergeStrategy,
       options: fileSet ? { ...req.options, fileSet } : (req.options ?? {}),
+      dryRun: req.dryRun ?? false,
+      expectedRevision: req.draftRevision ?? null,
       hasPassword: req.filePassword !== undefined,
       sealedPassword: req.filePassword === undefined ? null : this.deps.secrets.seal(req.filePassword),
       notifyUrl: req.notifyUrl ?? null,
@@ -200,6 +213,41 @@ export class ImportService {
 
   async list(principal: Principal, query: JobListQuery): Promise<{ records: ImportRecord[]; nextToken?: string }> {
     return pageOfJobs(this.pageTokens, 'imports', principal, query, (filter) => this.records.list(principal.tenantId, filter));
+  }
+
+  /** Whether one of the caller's imports can be undone (kept a pre-image not yet used). */
+  async undoState(principal: Principal, record: ImportRecord): Promise<{ undoable: boolean; undoneAt: Date | null }> {
+    return (await this.undos.state(principal.tenantId, record.importId)) ?? { undoable: false, undoneAt: null };
+  }
+
+  /** Puts the DRAFT back as it was before the import (409 naming why when the DRAFT changed since, or nothing is kept). */
+  async undo(principal: Principal, importId: string): Promise<UndoOutcome> {
+    const record = await this.describe(principal, importId);
+    if (record.status !== 'Completed') throw new ConflictError(`import ${importId} is ${record.status}; only a completed import can be undone`);
+    if (record.dryRun) throw new ConflictError(`import ${importId} is a dry run: it changed nothing`);
+    return this.undos.undo(principal.tenantId, importId);
+  }
+
+  /**
+   * A plan's guard, checked at start (then again by the worker, in the
+   * import's transaction): an existing bot's DRAFT must be at that revision;
+   * a bot the plan would create (revision 0) must still not exist.
+   */
+  private async checkRevision(principal: Principal, target: ImportTarget, expected: number): Promise<void> {
+    const { bots } = this.deps;
+    let botId: string | undefined;
+    if (target.kind === 'bot' || target.kind === 'locale') botId = target.botId;
+    if (target.kind === 'named') {
+      const { rows } = await this.deps.db.query<{ bot_id: string }>('SELECT bot_id FROM bots WHERE tenant_id = $1 AND name = $2', [
+        principal.tenantId,
+        target.botName,
+      ]);
+      botId = rows[0]?.bot_id;
+    }
+    const revision = botId ? await bots.draftRevision(this.deps.db, principal.tenantId, botId) : 0;
+    if (revision !== expected) {
+      throw new ConflictError(`the DRAFT changed since the plan (revision ${expected} then, ${revision} now); plan the import again`);
+    }
   }
 
   /** Marks the import Deleting; the worker removes its upload, then the record. The imported bot stays. */

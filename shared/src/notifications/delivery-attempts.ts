@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { FOREIGN_KEY_VIOLATION } from '../store/db';
 
-export type JobKind = 'export' | 'import';
+export type JobKind = 'export' | 'import' | 'backup';
 
 /** One try at a notifyUrl, as its job's owner sees it. */
 export interface DeliveryAttempt {
@@ -23,6 +23,7 @@ interface Row {
   tenant_id: string;
   export_id: string | null;
   import_id: string | null;
+  backup_run_id: string | null;
   attempt: number;
   attempted_at: Date;
   outcome: DeliveryAttempt['outcome'];
@@ -33,8 +34,8 @@ interface Row {
 
 const toAttempt = (r: Row): DeliveryAttempt => ({
   deliveryId: r.delivery_id,
-  kind: r.export_id ? 'export' : 'import',
-  jobId: (r.export_id ?? r.import_id) as string,
+  kind: r.export_id ? 'export' : r.import_id ? 'import' : 'backup',
+  jobId: (r.export_id ?? r.import_id ?? r.backup_run_id) as string,
   tenantId: r.tenant_id,
   attempt: r.attempt,
   attemptedAt: r.attempted_at,
@@ -44,7 +45,7 @@ const toAttempt = (r: Row): DeliveryAttempt => ({
   nextRetryAt: r.next_retry_at,
 });
 
-const JOB_COLUMN = { export: 'export_id', import: 'import_id' } as const;
+const JOB_COLUMN = { export: 'export_id', import: 'import_id', backup: 'backup_run_id' } as const;
 /** A job has at most JOB_ATTEMPTS tries per delivery and a delivery per run; this bounds a listing all the same. */
 const MAX_LISTED = 200;
 const MAX_ERROR_LENGTH = 500;

@@ -17,7 +17,7 @@ export interface NotifySettings extends LookupSettings {
   NOTIFY_SIGNING_SECRET?: string;
 }
 
-export type NotifyEvent = 'export.completed' | 'export.failed' | 'import.completed' | 'import.failed';
+export type NotifyEvent = 'export.completed' | 'export.failed' | 'import.completed' | 'import.failed' | 'backup.failed';
 
 const MAX_URL_LENGTH = 2048;
 

@@ -6,6 +6,7 @@ export const QUEUES = {
   exports: 'exports',
   imports: 'imports',
   maintenance: 'maintenance',
+  backups: 'backups',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -52,6 +53,9 @@ export interface QueueCounts {
   completed: number;
 }
 
+/** Job names on the backups queue: a schedule's slot (one per slot, from the policy's job scheduler), or a run started by hand. */
+export const BACKUP_JOBS = { slot: 'backup-slot', run: 'backup-run' } as const;
+
 /** Job names on the maintenance queue. */
 export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', deleteImport: 'delete-import', sweepExpired: 'sweep-expired', notify: 'notify' } as const;
 
@@ -61,7 +65,7 @@ export const MAINTENANCE_JOBS = { deleteExport: 'delete-export', deleteImport: '
  */
 const JOB_IDS = {
   deletion: (kind: 'export' | 'import', id: string) => (kind === 'export' ? `delete-${id}` : `delete-import-${id}`),
-  notification: (kind: 'export' | 'import', id: string, status: string) => `notify-${kind}-${id}-${status}`,
+  notification: (kind: 'export' | 'import' | 'backup', id: string, status: string) => `notify-${kind}-${id}-${status}`,
   sweepNow: () => `sweep-now-${Date.now()}`,
 };
 
@@ -73,6 +77,7 @@ export class JobQueues {
   readonly exports: Queue;
   readonly imports: Queue;
   readonly maintenance: Queue;
+  readonly backups: Queue;
   private readonly connection: RedisConnection;
 
   constructor(settings: QueueSettings) {
@@ -87,6 +92,25 @@ export class JobQueues {
     this.exports = new Queue(QUEUES.exports, opts);
     this.imports = new Queue(QUEUES.imports, opts);
     this.maintenance = new Queue(QUEUES.maintenance, opts);
+    this.backups = new Queue(QUEUES.backups, opts);
+  }
+
+  /**
+   * A backup policy's schedule as a BullMQ job scheduler named after the
+   * policy: declaring it again (policy saved, reconciler) replaces it, and
+   * each slot's job id (`repeat:{scheduler}:{slot}`) is BullMQ's, so however
+   * many producers declare it, a slot has one job.
+   */
+  async scheduleBackups(schedulerId: string, policyId: string, pattern: string, tz: string): Promise<void> {
+    await this.backups.upsertJobScheduler(schedulerId, { pattern, tz }, { name: BACKUP_JOBS.slot, data: { policyId } });
+  }
+
+  async unscheduleBackups(schedulerId: string): Promise<void> {
+    await this.backups.removeJobScheduler(schedulerId);
+  }
+
+  async enqueueBackupRun(runId: string): Promise<void> {
+    await this.backups.add(BACKUP_JOBS.run, { runId }, { jobId: `backup-run-${runId}` });
   }
 
   /** `again`: the export was built before (UpdateExport); its finished job goes first, or the add would be a no-op. */
@@ -113,7 +137,7 @@ export class JobQueues {
    * outcome, so a run that settles twice still notifies once; its id is the
    * delivery id the receiver sees on every retry.
    */
-  async enqueueNotification(kind: 'export' | 'import', id: string, status: 'Completed' | 'Failed'): Promise<void> {
+  async enqueueNotification(kind: 'export' | 'import' | 'backup', id: string, status: 'Completed' | 'Failed'): Promise<void> {
     await this.maintenance.add(MAINTENANCE_JOBS.notify, { kind, id }, { jobId: JOB_IDS.notification(kind, id, status) });
   }
 
@@ -137,7 +161,7 @@ export class JobQueues {
   /** Waiting, active, failed, delayed and completed counts of every queue, every tenant's jobs together (the operator's view). */
   async counts(): Promise<QueueCounts[]> {
     return Promise.all(
-      [this.exports, this.imports, this.maintenance].map(async (q) => {
+      [this.exports, this.imports, this.maintenance, this.backups].map(async (q) => {
         const c = await q.getJobCounts('waiting', 'active', 'failed', 'delayed', 'completed', 'prioritized');
         return { queue: q.name, waiting: c.waiting + c.prioritized, active: c.active, failed: c.failed, delayed: c.delayed, completed: c.completed };
       }),
@@ -145,7 +169,7 @@ export class JobQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.exports.close(), this.imports.close(), this.maintenance.close()]);
+    await Promise.allSettled([this.exports.close(), this.imports.close(), this.maintenance.close(), this.backups.close()]);
     this.connection.disconnect();
   }
 }

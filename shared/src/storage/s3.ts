@@ -10,6 +10,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Upload } from '@aws-sdk/lib-storage';
+import http from 'node:http';
+import https from 'node:https';
 import type { Readable } from 'node:stream';
 
 export interface StorageSettings {
@@ -18,6 +20,12 @@ export interface StorageSettings {
   S3_REGION: string;
   S3_FORCE_PATH_STYLE: boolean;
   S3_CHECKSUM_MODE: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+}
+
+/** A bucket that is not botport's own (a tenant's backup bucket): its own keys, and the lookup that vets its host. */
+export interface ForeignBucket {
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  lookup: NonNullable<http.AgentOptions['lookup']>;
 }
 
 /** Pre-signed URLs live five minutes, as Lex's own download links do. */
@@ -34,7 +42,7 @@ export class Storage {
    */
   private readonly uploadSigner: S3Client;
 
-  constructor(settings: StorageSettings) {
+  constructor(settings: StorageSettings, foreign?: ForeignBucket) {
     this.bucket = settings.S3_BUCKET;
     const options = {
       region: settings.S3_REGION,
@@ -43,6 +51,11 @@ export class Storage {
       requestChecksumCalculation: settings.S3_CHECKSUM_MODE,
       responseChecksumValidation: settings.S3_CHECKSUM_MODE,
       maxAttempts: 3,
+      ...(foreign && {
+        credentials: foreign.credentials,
+        // Every connection to a bucket a tenant named goes through a lookup that refuses private addresses (as notifyUrl's does).
+        requestHandler: { httpAgent: new http.Agent({ lookup: foreign.lookup }), httpsAgent: new https.Agent({ lookup: foreign.lookup }) },
+      }),
     };
     this.client = new S3Client(options);
     this.uploadSigner = new S3Client({ ...options, requestChecksumCalculation: 'WHEN_REQUIRED' });

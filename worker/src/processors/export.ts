@@ -1,22 +1,15 @@
-import { createHash } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Job } from 'bullmq';
 import {
   type ExportRecord,
   ExportRecords,
   exportObjectKey,
   exportObjectPrefix,
-  FORMATS,
+  archiveChunks,
   newId,
   NotFoundError,
   QUEUES,
-  selectComponents,
-  resolveTasks,
-  namesTasks,
-  describeTasks,
+  uploadCounted,
   withSnapshot,
-  zipChunks,
 } from '@botport/shared';
 import type { WorkerContext } from '../context';
 import type { Processor } from './processor';
@@ -86,8 +79,6 @@ interface ArchiveResult {
 }
 
 async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProgress: (percent: number) => Promise<void>): Promise<ArchiveResult> {
-  const format = FORMATS[record.fileFormat];
-  if (!format) throw new NotFoundError(`file format ${record.fileFormat} is not available`);
   const objectKey = exportObjectKey(record.tenantId, record.exportId, newId());
   const notes: string[] = [];
 
@@ -95,35 +86,15 @@ async function buildArchive(ctx: WorkerContext, record: ExportRecord, reportProg
     if (record.localeId && !(await snapshot.hasLocale(record.localeId))) {
       throw new NotFoundError(`bot ${record.botName} version ${record.botVersion} no longer has locale ${record.localeId}`);
     }
-    const tasks = namesTasks(record.options.subTasks) ? resolveTasks(record.options, await snapshot.taskGraph()) : undefined;
-    const counted = withProgress(snapshot.components(), await snapshot.count(), reportProgress);
-    const entries = format.entries({
-      header: snapshot.header,
-      localeId: record.localeId,
-      options: record.options,
-      resolvedTasks: describeTasks(tasks),
-      components: selectComponents(counted, { localeId: record.localeId, options: record.options, tasks }),
-      note: (message) => notes.push(message),
-    });
-
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
-    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const zipped = pipeline(
-      Readable.from(zipChunks(entries, { password: record.sealedPassword ? ctx.secrets.unseal(record.sealedPassword) : undefined })),
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          hash.update(chunk);
-          sizeBytes += chunk.length;
-          yield chunk;
-        }
-      },
-      body,
+    const total = await snapshot.count();
+    const spec = { ...record, password: record.sealedPassword ? ctx.secrets.unseal(record.sealedPassword) : undefined };
+    const chunks = archiveChunks(
+      snapshot,
+      spec,
+      (message) => notes.push(message),
+      (components) => withProgress(components, total, reportProgress),
     );
-    // Both must settle: a zip failure destroys `body`, which fails the upload too.
-    const [zipResult, uploadResult] = await Promise.allSettled([zipped, ctx.storage.uploadStream(objectKey, body, 'application/zip')]);
-    if (zipResult.status === 'rejected') throw zipResult.reason;
-    if (uploadResult.status === 'rejected') throw uploadResult.reason;
-    return { objectKey, sizeBytes, sha256: hash.digest('hex'), notes };
+    const { sha256, sizeBytes } = await uploadCounted(ctx.storage, objectKey, chunks);
+    return { objectKey, sizeBytes, sha256, notes };
   });
 }

@@ -6,9 +6,16 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Job } from 'bullmq';
 import {
+  allOf,
   componentsToImport,
   type FileSet,
+  DraftUndo,
+  ImportPlanner,
+  inRolledBackTransaction,
+  isPlanFailure,
+  requireRevision,
   type ImportOutcome,
+  type ImportPlan,
   type ImportRecord,
   ImportRecords,
   importIntoDraft,
@@ -58,9 +65,17 @@ async function performImport(ctx: WorkerContext, records: ImportRecords, job: Jo
   try {
     const file = join(dir, 'archive.zip');
     await download(ctx, record.objectKey, file);
-    const outcome = await apply(ctx, records, record, await archiveOfFiles(ctx, record, dir, file), async (progress) => {
+    const archive = await archiveOfFiles(ctx, record, dir, file);
+    const report = async (progress: number) => {
       await Promise.all([records.setProgress(record.importId, progress), job.updateProgress(progress)]);
-    });
+    };
+    if (record.dryRun) {
+      const plan = await planImport(ctx, records, record, archive, report);
+      log.info({ outcome: plan.outcome, counts: plan.counts }, 'import planned');
+      await announceEnd(ctx, 'import', record, record.importId, 'Completed');
+      return 'planned';
+    }
+    const outcome = await apply(ctx, records, record, archive, report);
     log.info({ botId: outcome.botId, added: outcome.added, replaced: outcome.replaced, kept: outcome.kept }, 'import completed');
     await announceEnd(ctx, 'import', record, record.importId, 'Completed');
     return 'completed';
@@ -136,6 +151,8 @@ async function apply(
     const { reader, manifest } = await readerFor(archive);
     const source = await reader.read(archive, manifest);
     const components = withProgress(source.components, archive.entries.size, reportProgress);
+    const undo = new DraftUndo(ctx.db, ctx.bots);
+    const guard = record.expectedRevision === null ? undefined : requireRevision(ctx.bots, record.tenantId, record.expectedRevision);
     return await inTransaction(ctx.db, async (client) => {
       const outcome = await importIntoDraft(
         client,
@@ -145,7 +162,9 @@ async function apply(
         record.mergeStrategy,
         { bot: source.bot, components },
         componentsToImport(record.options),
+        allOf(guard, undo.keepPreImage(record.tenantId, record.importId, record.mergeStrategy)),
       );
+      await undo.settle(client, record.tenantId, record.importId, outcome.botId);
       const { added, replaced, kept, botCreated } = outcome;
       const summary = { format: source.format, added, replaced, kept, botCreated, ...(source.notes.length ? { notes: source.notes } : {}) };
       // Deleted while we worked: roll the import back with it.
@@ -154,6 +173,52 @@ async function apply(
       }
       return outcome;
     });
+  } finally {
+    archive.close();
+  }
+}
+
+/**
+ * A dry run: the real import, in a transaction that is rolled back, its plan
+ * the DRAFT compared before and after. A failure the import would meet (a
+ * conflict, a missing reference) is part of the plan; an archive that cannot
+ * be read fails the dry run as it would fail the import.
+ */
+async function planImport(
+  ctx: WorkerContext,
+  records: ImportRecords,
+  record: ImportRecord,
+  file: string,
+  reportProgress: (percent: number) => Promise<void>,
+): Promise<ImportPlan> {
+  const archive = await openArchive(file, ctx.config, record.sealedPassword ? ctx.secrets.unseal(record.sealedPassword) : undefined);
+  try {
+    const { reader, manifest } = await readerFor(archive);
+    const source = await reader.read(archive, manifest);
+    const components = withProgress(source.components, archive.entries.size, reportProgress);
+    const planner = new ImportPlanner(ctx.bots, record.tenantId, record.mergeStrategy);
+    const plan = await inRolledBackTransaction(ctx.db, async (client) => {
+      let result: { outcome: ImportOutcome } | { error: unknown };
+      try {
+        const outcome = await importIntoDraft(
+          client,
+          ctx.bots,
+          record.tenantId,
+          targetOf(record),
+          record.mergeStrategy,
+          { bot: source.bot, components },
+          componentsToImport(record.options),
+          planner.beforeWrite,
+        );
+        result = { outcome };
+      } catch (error) {
+        if (!isPlanFailure(error)) throw error;
+        result = { error };
+      }
+      return planner.finish(client, source.format, result);
+    });
+    if (!(await records.completePlan(record.importId, plan))) throw new ValidationError(`import ${record.importId} was deleted while it ran`);
+    return plan;
   } finally {
     archive.close();
   }

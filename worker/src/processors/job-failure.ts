@@ -27,7 +27,7 @@ function isPermanent(err: unknown): boolean {
 export async function settleFailure(
   job: Job,
   err: unknown,
-  what: 'the export' | 'the import',
+  what: 'the export' | 'the import' | 'the backup run',
   fail: (reasons: string[]) => Promise<void>,
   log: Logger,
   stopping: AbortSignal,

@@ -1,5 +1,15 @@
 import { Backoffs, type Job, UnrecoverableError } from 'bullmq';
-import { deliver, DeliveryAttempts, type DeliveryResult, ExportRecords, ImportRecords, type JobKind, type NotifyEvent } from '@botport/shared';
+import {
+  BackupPolicies,
+  BackupRuns,
+  deliver,
+  DeliveryAttempts,
+  type DeliveryResult,
+  ExportRecords,
+  ImportRecords,
+  type JobKind,
+  type NotifyEvent,
+} from '@botport/shared';
 import type { WorkerContext } from '../context';
 
 /** Queues the notifyUrl call of a job that has just ended; a job without one has nothing to do. */
@@ -84,6 +94,23 @@ export async function deliverNotification(ctx: WorkerContext, job: Job<{ kind: J
       sha256: r.sha256,
       failureReasons: r.failureReasons,
       href: `${base}/v1/exports/${r.exportId}`,
+    };
+  } else if (kind === 'backup') {
+    const run = await new BackupRuns(ctx.db).getById(id);
+    const policy = run && (await new BackupPolicies(ctx.db).getById(run.policyId));
+    if (!run || !policy?.notifyUrl || run.status !== 'Failed') return 'skipped: the backup run is gone';
+    url = policy.notifyUrl;
+    tenantId = run.tenantId;
+    event = 'backup.failed';
+    data = {
+      runId: run.runId,
+      policyId: policy.policyId,
+      policyName: policy.name,
+      status: run.status,
+      slot: run.slot?.toISOString() ?? null,
+      items: run.items,
+      failureReasons: run.failureReasons,
+      href: `${base}/v1/backup-policies/${policy.policyId}/runs/${run.runId}`,
     };
   } else {
     const r = await new ImportRecords(ctx.db).getById(id);

@@ -103,7 +103,8 @@ function summary(r: ImportRecord): z.infer<typeof importSummary> {
     importedResourceId: r.importedBotId ?? r.botId ?? undefined,
     importedResourceName: r.localeId ?? r.importedBotName ?? r.botName ?? undefined,
     importStatus: r.status,
-    mergeStrategy: r.mergeStrategy,
+    // A restore (Replace) is, in Lex's terms, an Overwrite.
+    mergeStrategy: r.mergeStrategy === 'Replace' ? 'Overwrite' : r.mergeStrategy,
     creationDateTime: epoch(r.createdAt),
     lastUpdatedDateTime: epoch(r.updatedAt),
     importedResourceType: r.localeId ? 'BotLocale' : 'Bot',

@@ -14,7 +14,12 @@ export const startQuery = z
     botName: nameSchema.optional(),
     botId: botIdSchema.optional(),
     localeId: localeIdSchema.optional(),
-    mergeStrategy: z.enum(MERGE_STRATEGIES).default('FailOnConflict'),
+    /** Replace: the DRAFT becomes exactly the archive (whole-bot targets). */
+    mergeStrategy: z.enum([...MERGE_STRATEGIES, 'Replace']).default('FailOnConflict'),
+    /** Plan only: the record's `plan` says what the import would do; nothing changes. */
+    dryRun: z.enum(['true', 'false']).optional(),
+    /** Apply a plan: refused (409) unless the DRAFT is still at the revision the plan saw. */
+    draftRevision: z.coerce.number().int().min(0).optional(),
     /** Told once, by a signed POST, when the import ends. */
     notifyUrl: z.string().max(2048).optional(),
   })
@@ -37,18 +42,53 @@ export const importSummary = z.object({
   notes: z.array(z.string()).optional(),
 });
 
+const componentId = z.object({ kind: z.string(), locale: z.string().optional(), name: z.string() });
+/** What an import would do (a dry run's answer): the same import, run and rolled back, compared before and after. */
+export const importPlanView = z.object({
+  format: z.string(),
+  mergeStrategy: z.enum([...MERGE_STRATEGIES, 'Replace']),
+  target: z.object({ botId: z.string().nullable(), botName: z.string(), botCreated: z.boolean() }),
+  draftRevision: z.number().int(),
+  outcome: z.enum(['applies', 'fails']),
+  failureReasons: z.array(z.string()),
+  components: z.object({
+    create: z.array(componentId),
+    update: z.array(componentId.extend({ pointers: z.array(z.string()) })),
+    unchanged: z.array(componentId),
+    delete: z.array(componentId),
+  }),
+  counts: z.object({
+    create: z.number().int(),
+    update: z.number().int(),
+    unchanged: z.number().int(),
+    delete: z.number().int(),
+    conflicts: z.number().int(),
+    missingDependencies: z.number().int(),
+  }),
+  conflicts: z.array(componentId.extend({ outcome: z.string() })),
+  missingDependencies: z.array(componentId.extend({ references: componentId })),
+  bot: z.object({ description: z.object({ from: z.string(), to: z.string() }).optional() }),
+  notes: z.array(z.string()),
+  truncated: z.boolean(),
+});
+
 /** A native import job, as every /v1/imports answer shows it. */
 export const importView = z.object({
   importId: z.string(),
   status: z.enum(JOB_STATUSES),
+  /** A dry run: `plan` says what the import would do; nothing changed. */
+  dryRun: z.boolean(),
   progress: z.number().int().min(0).max(100),
   target: z.object({ botName: z.string().optional(), botId: z.string().optional(), localeId: z.string().optional() }),
-  mergeStrategy: z.enum(MERGE_STRATEGIES),
+  mergeStrategy: z.enum([...MERGE_STRATEGIES, 'Replace']),
   notifyUrl: z.string().optional(),
   /** The bot the archive went into, once known. */
   botId: z.string().nullable(),
   botName: z.string().nullable(),
   summary: importSummary.nullable(),
+  plan: importPlanView.optional(),
+  /** The DRAFT revision this import was made to apply to (a plan's), when given. */
+  draftRevision: z.number().int().optional(),
   failureReasons: z.array(z.string()),
   createdAt: isoTime,
   updatedAt: isoTime,
@@ -63,10 +103,11 @@ function targetOf(q: z.infer<typeof startQuery>): ImportTarget {
   return { kind: 'new' };
 }
 
-function view(r: ImportRecord): z.infer<typeof importView> {
+export function view(r: ImportRecord): z.infer<typeof importView> {
   return {
     importId: r.importId,
     status: r.status,
+    dryRun: r.dryRun,
     progress: r.progress,
     target: { botName: r.botName ?? undefined, botId: r.botId ?? undefined, localeId: r.localeId ?? undefined },
     mergeStrategy: r.mergeStrategy,
@@ -74,6 +115,8 @@ function view(r: ImportRecord): z.infer<typeof importView> {
     botId: r.importedBotId,
     botName: r.importedBotName,
     summary: r.summary,
+    plan: r.plan ?? undefined,
+    draftRevision: r.expectedRevision ?? undefined,
     failureReasons: r.failureReasons,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
@@ -104,6 +147,8 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
         mergeStrategy: q.mergeStrategy,
         filePassword,
         notifyUrl: q.notifyUrl,
+        dryRun: q.dryRun === 'true',
+        draftRevision: q.draftRevision,
       });
       return started.importId;
     });

@@ -1,11 +1,15 @@
+import { backupArchives, BackupService } from '@botport/shared';
 import { Router } from 'express';
 import type { ApiContext } from '../../context';
 import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { guardRequest } from '../../http/input';
 import { botsRouter } from './bots';
+import { diffsRouter } from './diffs';
+import { backupPoliciesRouter } from './backup-policies';
 import { nativeExportsRouter } from './exports';
 import { nativeImportsRouter } from './imports';
+import { importUndoRouter } from './import-undo';
 import { problemHandler } from './problem';
 
 /** `/v1`: botport's own surface. */
@@ -15,6 +19,10 @@ export function nativeRouter(ctx: ApiContext): Router {
   r.use('/bots', botsRouter(ctx));
   r.use('/exports', nativeExportsRouter(ctx));
   r.use('/imports', nativeImportsRouter(ctx));
+  r.use('/imports', importUndoRouter(ctx));
+  const backups = new BackupService({ ...ctx, settings: ctx.config });
+  r.use('/bots', diffsRouter(ctx, backupArchives(backups)));
+  r.use('/backup-policies', backupPoliciesRouter(ctx, backups));
   r.use(problemHandler);
   return r;
 }
