@@ -1,6 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { closeCoreContext, createCoreContext, ExportService, ImportService, JobQueues, loadConfigOrExit, migrate, secretsKey } from '@botport/shared';
+import {
+  CachedCredentials,
+  closeCoreContext,
+  createCoreContext,
+  CredentialStore,
+  ExportService,
+  ImportService,
+  IntegrationTokens,
+  JobQueues,
+  loadConfigOrExit,
+  migrate,
+  secretsKey,
+} from '@botport/shared';
 import { createApp } from './app';
 import type { ApiContext } from './context';
 
@@ -10,7 +22,12 @@ export function createContext(config: ApiContext['config']): ApiContext {
   const secret = secretsKey(config);
   const exports = new ExportService({ ...core, queues, limits: config, secret });
   const imports = new ImportService({ ...core, queues, limits: config, secret });
-  return { ...core, queues, exports, imports };
+  const credentials = new CredentialStore(core.db, core.secrets);
+  const credentialLookup = new CachedCredentials(credentials);
+  // This replica forgets at once what it rotated or revoked; the others within the cache's second.
+  credentials.onChange((id) => credentialLookup.invalidate(id));
+  const integrationTokens = new IntegrationTokens(secret, credentialLookup);
+  return { ...core, queues, exports, imports, credentials, credentialLookup, integrationTokens };
 }
 
 export async function closeContext(ctx: ApiContext): Promise<void> {

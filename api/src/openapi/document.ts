@@ -2,9 +2,11 @@ import { documentSchema } from '@botport/shared';
 import { z } from 'zod';
 import * as admin from '../surfaces/admin/router';
 import * as kore from '../surfaces/kore/router';
+import * as lexBots from '../surfaces/lex/bots';
 import * as lexExports from '../surfaces/lex/exports';
 import * as lexImports from '../surfaces/lex/imports';
 import * as nativeBots from '../surfaces/native/bots';
+import * as nativeCredentials from '../surfaces/native/credentials';
 import * as nativeExports from '../surfaces/native/exports';
 import * as nativeImports from '../surfaces/native/imports';
 import * as xenioo from '../surfaces/xenioo/router';
@@ -14,7 +16,7 @@ import * as xenioo from '../surfaces/xenioo/router';
  * same zod schemas that validate the requests, so the two cannot drift
  * (a test also checks that every route of the app is listed here).
  */
-type Auth = 'bearer' | 'kore' | 'bot' | 'metrics' | 'none';
+type Auth = 'bearer' | 'lex' | 'kore' | 'bot' | 'metrics' | 'none';
 type Body = z.ZodType | 'zip' | 'multipart';
 
 interface Operation {
@@ -68,6 +70,13 @@ export const OPERATIONS: Operation[] = [
   op('get', '/v1/bots/:botId/versions', 'native', 'List versions', 200),
   op('get', '/v1/bots/:botId/versions/:version/outline', 'native', "A version's locales, named tasks and component counts (no bodies)", 200),
   op('get', '/v1/bots/:botId/versions/:version', 'native', 'A version as a definition document (streamed)', 200),
+  op('post', '/v1/credentials', 'native', "Create an API credential (admin): its secret is in this answer only, with each platform's names for the pair", 201, {
+    body: nativeCredentials.createCredential,
+  }),
+  op('get', '/v1/credentials', 'native', "List the tenant's credentials (never their secrets)", 200, { query: nativeCredentials.listQuery }),
+  op('get', '/v1/credentials/:credentialId', 'native', 'Read a credential', 200),
+  op('post', '/v1/credentials/:credentialId/rotate', 'native', 'A new secret (shown once); the old one stops working within a second', 200),
+  op('delete', '/v1/credentials/:credentialId', 'native', 'Revoke a credential: refused by every replica within a second', 200),
   op('post', '/v1/exports', 'native', 'Create an export (Idempotency-Key honoured)', 202, { body: nativeExports.createExport }),
   op('get', '/v1/exports', 'native', 'List exports', 200, { query: nativeExports.listQuery }),
   op('get', '/v1/exports/:exportId', 'native', 'Describe an export', 200),
@@ -94,6 +103,11 @@ export const OPERATIONS: Operation[] = [
   op('get', '/imports/:importId/', 'lex', 'DescribeImport', 200),
   op('post', '/imports/', 'lex', 'ListImports', 200, { body: lexImports.listImports }),
   op('delete', '/imports/:importId/', 'lex', 'DeleteImport', 202),
+  op('post', '/bots/', 'lex', 'ListBots', 200, { body: lexBots.listBots }),
+  op('get', '/bots/:botId/', 'lex', 'DescribeBot', 200),
+  op('post', '/bots/:botId/botversions/', 'lex', 'ListBotVersions (the DRAFT included)', 200, { body: lexBots.listBotVersions }),
+  op('post', '/bots/:botId/botversions/:botVersion/botlocales/', 'lex', 'ListBotLocales', 200, { body: lexBots.listBotLocales }),
+  op('get', '/bots/:botId/botversions/:botVersion/botlocales/:localeId/', 'lex', 'DescribeBotLocale', 200),
 
   op('post', '/api/public/bot/:botId/export', 'kore', 'Bot export', 200, { auth: 'kore', body: kore.exportBody }),
   op('get', '/api/public/bot/:botId/export/status', 'kore', 'Bot export status', 200, { auth: 'kore' }),
@@ -110,7 +124,18 @@ export const OPERATIONS: Operation[] = [
   op('get', '/backup/import/:importId', 'eddi', "Where an import stands; the bot's Location once done", 200),
 
   op('get', '/bots/backup', 'xenioo', "The bot's backup (one per hour)", 200, { auth: 'bot' }),
-  op('post', '/bots/restore', 'xenioo', 'Restore the DRAFT from a backup', 200, { auth: 'bot', body: xenioo.restoreBody }),
+  op('post', '/authorization/integration', 'xenioo', 'Sign in with API keys (AccountAPIKey, or BotAPIKey and BotAPISecret): {token, expires} in minutes', 200, {
+    auth: 'none',
+    body: xenioo.authorizationBody,
+  }),
+  op('post', '/bots/restore', 'xenioo', 'Restore a backup as a new bot (one per hour): its new {APIKey, APISecret}', 200, {
+    auth: 'bot',
+    body: xenioo.restoreBody,
+  }),
+  op('post', '/bots/restore/overwrite', 'xenioo', "Replace the token's bot's DRAFT with a backup (one per hour)", 200, {
+    auth: 'bot',
+    body: xenioo.restoreBody,
+  }),
 ];
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
@@ -147,6 +172,7 @@ function queryParameters(query: z.ZodType) {
 
 const SECURITY: Record<Auth, object[]> = {
   bearer: [{ bearer: [] }],
+  lex: [{ sigv4: [] }, { bearer: [] }],
   kore: [{ koreAuth: [] }, { bearer: [] }],
   bot: [{ bearer: [] }],
   metrics: [{}, { bearer: [] }],
@@ -162,7 +188,7 @@ export function openApiDocument(version = '0.1.0') {
       tags: [o.tag],
       summary: o.summary,
       operationId: `${o.method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-      security: SECURITY[o.auth ?? 'bearer'],
+      security: SECURITY[o.auth ?? (o.tag === 'lex' ? 'lex' : 'bearer')],
       parameters: [...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })), ...(o.query ? queryParameters(o.query) : [])],
       ...(o.body && { requestBody: requestBody(o.body) }),
       responses: {
@@ -182,7 +208,18 @@ export function openApiDocument(version = '0.1.0') {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        koreAuth: { type: 'apiKey', in: 'header', name: 'auth', description: "Kore.ai's JWT header" },
+        koreAuth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'auth',
+          description: "Kore.ai's JWT header: botport's JWT, or a Kore app JWT (appId = credential id, HS256 with its secret)",
+        },
+        sigv4: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'AWS Signature Version 4 (service lex, any region): access key id = credential id, secret access key = its secret',
+        },
       },
     },
     paths,

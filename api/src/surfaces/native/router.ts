@@ -4,6 +4,7 @@ import { authenticate } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { guardRequest } from '../../http/input';
 import { botsRouter } from './bots';
+import { credentialsRouter } from './credentials';
 import { nativeExportsRouter } from './exports';
 import { nativeImportsRouter } from './imports';
 import { problemHandler } from './problem';
@@ -13,6 +14,7 @@ export function nativeRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use('/bots', botsRouter(ctx));
+  r.use('/credentials', credentialsRouter(ctx));
   r.use('/exports', nativeExportsRouter(ctx));
   r.use('/imports', nativeImportsRouter(ctx));
   r.use(problemHandler);

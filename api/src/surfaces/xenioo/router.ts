@@ -4,7 +4,9 @@ import {
   ForbiddenError,
   UnauthorizedError,
   definitionJson,
+  onceInWindow,
   replaceDraft,
+  restoreAsNewBot,
   takeOncePer,
   validateDefinition,
   ValidationError,
@@ -13,15 +15,25 @@ import {
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
-import { authenticate } from '../../http/auth';
+import { authenticateXenioo } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { guardRequest } from '../../http/input';
 import { errorHandler } from '../../http/errors';
 import { parse } from '../../http/validate';
 
-const BACKUP_WINDOW_SECONDS = 3600;
+/** Xenioo throttles backups and each kind of restore to one call per bot per hour. */
+const WINDOW_SECONDS = 3600;
 
-export const restoreBody = z.object({ botId: z.string(), name: z.string().optional(), exportedAt: z.string().optional(), definition: z.unknown() }).strict();
+export const restoreBody = z
+  .object({ botId: z.string().min(1).max(100), name: z.string().optional(), exportedAt: z.string().optional(), definition: z.unknown() })
+  .strict();
+export const authorizationBody = z
+  .object({
+    AccountAPIKey: z.string().min(1).max(200).optional(),
+    BotAPIKey: z.string().min(1).max(100).optional(),
+    BotAPISecret: z.string().min(1).max(200).optional(),
+  })
+  .strict();
 
 /** Xenioo answers a bad token or a missing permission with 400, and `{"message"}`. */
 const xeniooErrorHandler = errorHandler((e, res) => {
@@ -29,25 +41,46 @@ const xeniooErrorHandler = errorHandler((e, res) => {
   res.status(status).json({ message: e.message, ...(e instanceof ValidationError && e.errors.length && { errors: e.errors }) });
 });
 
-/** The bot a Xenioo bot token acts on; it needs the `backup` scope. */
+/** Backups and restores need the `backup` scope. */
+function requireBackup(res: Response): void {
+  const p = res.locals.principal;
+  if (!p.scopes.has('backup') && !p.scopes.has('admin')) throw new ForbiddenError("the token lacks the 'backup' scope");
+}
+
+/** The bot a Xenioo bot token acts on. */
 function tokenBot(res: Response): string {
   const p = res.locals.principal;
-  if (!p.botId) throw new UnauthorizedError('the token is not a bot token (no bot claim)');
-  if (!p.scopes.has('backup') && !p.scopes.has('admin')) throw new ForbiddenError("the token lacks the 'backup' scope");
+  if (!p.botId) throw new UnauthorizedError('the token is not a bot token (request one with BotAPIKey and BotAPISecret)');
+  requireBackup(res);
   return p.botId;
 }
 
-/** The Xenioo surface: a bot's full backup (throttled to one per hour) and its restore. */
+const throttleKey = (ctx: ApiContext, call: string, tenantId: string, botId: string) => `${ctx.config.QUEUE_PREFIX}:xenioo-${call}:${tenantId}:${botId}`;
+
+/** Xenioo's paths; `/bots/restore` covers `/bots/restore/overwrite`. */
+const PATHS = ['/authorization/integration', '/bots/backup', '/bots/restore'];
+
+/**
+ * The Xenioo surface: the API-key sign-in, a bot's full backup and the two
+ * restores (as a new bot, or over the token's bot), each throttled to one
+ * call per bot per hour.
+ */
 export function xeniooRouter(ctx: ApiContext): Router {
   const r = Router();
-  r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
+  r.use(PATHS, guardRequest, jsonBody(ctx.config.BODY_LIMIT));
 
-  r.get('/backup', async (_req, res) => {
+  r.post('/authorization/integration', async (req, res) => {
+    res.json(await ctx.integrationTokens.issue(parse(authorizationBody, req.body ?? {})));
+  });
+
+  r.use(['/bots/backup', '/bots/restore'], authenticateXenioo(ctx));
+
+  r.get('/bots/backup', async (_req, res) => {
     const botId = tokenBot(res);
     const { tenantId } = res.locals.principal;
     const bot = await ctx.bots.get(tenantId, botId);
     // Counted across every api replica; a call for an unknown bot (404 above) does not count.
-    await takeOncePer(ctx.redis, `${ctx.config.QUEUE_PREFIX}:xenioo-backup:${tenantId}:${botId}`, BACKUP_WINDOW_SECONDS, 'bot backups');
+    await takeOncePer(ctx.redis, throttleKey(ctx, 'backup', tenantId, botId), WINDOW_SECONDS, 'bot backups');
     await withSnapshot(ctx.db, tenantId, botId, 'DRAFT', async (snapshot) => {
       const head = `{"botId":${JSON.stringify(bot.botId)},"name":${JSON.stringify(bot.name)},"exportedAt":${JSON.stringify(new Date().toISOString())},"definition":`;
       res.status(200).type('application/json');
@@ -64,15 +97,31 @@ export function xeniooRouter(ctx: ApiContext): Router {
     });
   });
 
-  r.post('/restore', async (req, res) => {
-    const botId = tokenBot(res);
+  // A brand-new bot in the token's tenant, and its new bot key.
+  r.post('/bots/restore', async (req, res) => {
+    requireBackup(res);
+    const principal = res.locals.principal;
     const body = parse(restoreBody, req.body ?? {}, 'the backup');
-    if (body.botId !== botId) throw new ValidationError(`the backup is of bot ${body.botId}, the token is for bot ${botId}`);
     const doc = validateDefinition(body.definition);
-    await replaceDraft(ctx.db, ctx.bots, res.locals.principal.tenantId, botId, doc);
+    if (principal.botId) await ctx.bots.get(principal.tenantId, principal.botId);
+    const key = throttleKey(ctx, 'restore', principal.tenantId, principal.botId ?? body.botId);
+    const restored = await onceInWindow(ctx.redis, key, WINDOW_SECONDS, 'bot restores', () =>
+      restoreAsNewBot(ctx.db, ctx.bots, ctx.credentials, principal, doc),
+    );
+    res.json({ APIKey: restored.credential.credentialId, APISecret: restored.credential.secret, botId: restored.botId, name: restored.botName });
+  });
+
+  // The token's bot, its DRAFT replaced in one transaction.
+  r.post('/bots/restore/overwrite', async (req, res) => {
+    const botId = tokenBot(res);
+    const { tenantId } = res.locals.principal;
+    const doc = validateDefinition(parse(restoreBody, req.body ?? {}, 'the backup').definition);
+    await ctx.bots.get(tenantId, botId);
+    const key = throttleKey(ctx, 'overwrite', tenantId, botId);
+    await onceInWindow(ctx.redis, key, WINDOW_SECONDS, 'bot restores', () => replaceDraft(ctx.db, ctx.bots, tenantId, botId, doc));
     res.json({ botId, restored: true, components: doc.components.length });
   });
 
-  r.use(xeniooErrorHandler);
+  r.use(PATHS, xeniooErrorHandler);
   return r;
 }
