@@ -140,7 +140,7 @@ test('every import operation: CreateUploadUrl, the upload, StartImport, Describe
         resourceSpecification: {
           botImportSpecification: {
             botName: 'PizzaCopy',
-            roleArn: 'arn:aws:iam::1:role/x',
+            roleArn: 'arn:aws:iam::123456789012:role/LexImportRole',
             dataPrivacy: { childDirected: false },
             idleSessionTTLInSeconds: 300,
           },
