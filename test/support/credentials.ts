@@ -1,3 +1,4 @@
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { call } from './harness';
 
 /** What POST /v1/credentials answers: the record, the secret (once) and each platform's names for the pair. */
@@ -22,4 +23,45 @@ export async function createCredential(
   const res = await call(api, 'POST', '/v1/credentials', { token: adminToken, body: { name: 'test client', ...body } });
   if (res.status !== 201) throw new Error(`create credential: ${res.status} ${res.text}`);
   return res.body as IssuedCredential;
+}
+
+/** node:crypto in the shape the signer takes (an HMAC when given a key). */
+class Sha256 {
+  private readonly hash: Hash | Hmac;
+  constructor(key?: string | Uint8Array) {
+    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
+  }
+  update(data: string | Uint8Array) {
+    this.hash.update(data);
+  }
+  async digest() {
+    return this.hash.digest();
+  }
+}
+
+/** A request signed with AWS SigV4 (service lex) the way the AWS SDK signs it, for probes the SDK has no command for. */
+export async function signedCall(
+  api: { url: string },
+  credential: { accessKeyId: string; secretAccessKey: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  const url = new URL(api.url + path);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const signer = new SignatureV4({ credentials: credential, region: 'us-east-1', service: 'lex', sha256: Sha256 });
+  const signed = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { host: url.host, ...(payload !== undefined && { 'content-type': 'application/json' }) },
+    body: payload,
+  });
+  const res = await fetch(url, { method, headers: signed.headers, body: payload });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
