@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { Client } from './client';
 import { botsCommand } from './commands/bots';
+import { credentialsCommand } from './commands/credentials';
 import { exportsCommand } from './commands/exports';
 import { importsCommand } from './commands/imports';
 import { jobsCommand, queueCommand, sweepCommand, tokenCommand } from './commands/operations';
@@ -14,7 +15,7 @@ import type { Globals } from './globals';
  */
 export function program(): Command {
   const root = new Command('botport')
-    .description("botport's operations CLI: exports, imports, bots, queues")
+    .description("botport's operations CLI: exports, imports, bots, credentials, queues")
     .option('--url <url>', 'the api (BOTPORT_URL)', process.env.BOTPORT_URL || 'http://127.0.0.1:7070')
     // No default shown: --help must never print the token itself.
     .option('--token <jwt>', 'a bearer token (default: $BOTPORT_TOKEN)')
@@ -23,7 +24,8 @@ export function program(): Command {
     client: () => new Client({ url: root.opts().url, token: root.opts().token ?? (process.env.BOTPORT_TOKEN || undefined) }),
     output: () => ({ json: !!root.opts().json }),
   };
-  for (const cmd of [exportsCommand, importsCommand, botsCommand, queueCommand, jobsCommand, sweepCommand, tokenCommand]) root.addCommand(cmd(globals));
+  for (const cmd of [exportsCommand, importsCommand, botsCommand, credentialsCommand, queueCommand, jobsCommand, sweepCommand, tokenCommand])
+    root.addCommand(cmd(globals));
   // Every level throws instead of exiting, so run() decides the exit status.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(root)) c.exitOverride().showHelpAfterError();
