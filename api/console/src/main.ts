@@ -1,5 +1,6 @@
 import { call, explain, session, whenUnauthorized } from './api.js';
 import { BotList } from './bots.js';
+import { CredentialPanel } from './credentials.js';
 import { byId, show } from './dom.js';
 import { ExportDialog } from './export-dialog.js';
 import { ExportProgress } from './export-progress.js';
@@ -29,21 +30,26 @@ const dialog = new ExportDialog((job) => {
   void progress.track(job);
 });
 const imports = new ImportPanel(() => bots.load());
+const credentials = new CredentialPanel(report);
 const bots = new BotList(
   (bot) => dialog.open(bot).catch((err) => report(explain(err))),
   report,
-  (list) => imports.setBots(list),
+  (list) => {
+    imports.setBots(list);
+    credentials.setBots(list);
+  },
 );
 
 function signedOut(message = ''): void {
   session.clear();
   // The next person to sign in may be another tenant: nothing of this one stays on the page.
-  for (const panel of [progress, imports, history, bots]) panel.clear();
+  for (const panel of [progress, imports, history, bots, credentials]) panel.clear();
   dialog.close();
   show(byId('workspace'), false);
   show(byId('who'), false);
   show(byId('sign-out'), false);
   show(byId('queues'), false);
+  show(byId('credentials-section'), false);
   show(byId('sign-in'));
   report(message);
   byId('token').focus();
@@ -59,8 +65,12 @@ async function signedIn(): Promise<void> {
   show(who);
   show(byId('sign-out'));
   // The dashboard shows every tenant's jobs: the operator's alone.
-  show(byId('queues'), (claims.scope ?? '').split(' ').includes('operator'));
-  await Promise.all([bots.load(), history.load()]);
+  const scopes = (claims.scope ?? '').split(' ');
+  show(byId('queues'), scopes.includes('operator'));
+  // Credentials are the tenant admin's to manage.
+  const admin = scopes.includes('admin');
+  show(byId('credentials-section'), admin);
+  await Promise.all([bots.load(), history.load(), admin && credentials.load()]);
 }
 
 whenUnauthorized(() => signedOut('Your token was not accepted: it may have expired or been mistyped. Sign in again.'));
