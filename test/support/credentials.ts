@@ -1,4 +1,3 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { call } from './harness';
 
 /** What POST /v1/credentials answers: the record, the secret (once) and each platform's names for the pair. */
@@ -25,20 +24,6 @@ export async function createCredential(
   return res.body as IssuedCredential;
 }
 
-/** node:crypto in the shape the signer takes (an HMAC when given a key). */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(key?: string | Uint8Array) {
-    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: string | Uint8Array) {
-    this.hash.update(data);
-  }
-  async digest() {
-    return this.hash.digest();
-  }
-}
-
 /** A request signed with AWS SigV4 (service lex) the way the AWS SDK signs it, for probes the SDK has no command for. */
 export async function signedCall(
   api: { url: string },
@@ -48,9 +33,10 @@ export async function signedCall(
   body?: unknown,
 ): Promise<{ status: number; headers: Headers; body: any }> {
   const { SignatureV4 } = await import('@smithy/signature-v4');
+  const { NodeSha256 } = await import('@botport/shared');
   const url = new URL(api.url + path);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const signer = new SignatureV4({ credentials: credential, region: 'us-east-1', service: 'lex', sha256: Sha256 });
+  const signer = new SignatureV4({ credentials: credential, region: 'us-east-1', service: 'lex', sha256: NodeSha256 });
   const signed = await signer.sign({
     method,
     protocol: url.protocol,
