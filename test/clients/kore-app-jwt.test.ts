@@ -71,7 +71,7 @@ test("the seed's export request, verbatim with only host and JWT changed, and th
     headers: { auth: jwt, 'content-type': 'application/json' },
     body: SEED_EXPORT_BODY,
   });
-  const body = await started.json();
+  const body = (await started.json()) as { _id: string };
   expect([started.status, body]).toEqual([
     200,
     expect.objectContaining({ status: 'pending', streamId: botId, exportType: 'published', requestType: 'Botexport' }),
