@@ -31,23 +31,45 @@ export async function signedCall(
   method: string,
   path: string,
   body?: unknown,
+  options: {
+    service?: string;
+    region?: string;
+    signingDate?: Date;
+    /** false: no x-amz-content-sha256 header (as botocore signs), so the body's own hash is in the signature. */
+    applyChecksum?: boolean;
+    /** Extra headers to sign (x-amz-content-sha256: UNSIGNED-PAYLOAD, say). */
+    headers?: Record<string, string>;
+    /** Changes the signed request before it is sent (a tampered body, a dropped header). */
+    tamper?: (request: { headers: Record<string, string>; body?: string }) => void;
+  } = {},
 ): Promise<{ status: number; headers: Headers; body: any }> {
   const { SignatureV4 } = await import('@smithy/signature-v4');
   const { NodeSha256 } = await import('@botport/shared');
   const url = new URL(api.url + path);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const signer = new SignatureV4({ credentials: credential, region: 'us-east-1', service: 'lex', sha256: NodeSha256 });
-  const signed = await signer.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host, ...(payload !== undefined && { 'content-type': 'application/json' }) },
-    body: payload,
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const signer = new SignatureV4({
+    credentials: credential,
+    region: options.region ?? 'us-east-1',
+    service: options.service ?? 'lex',
+    sha256: NodeSha256,
+    applyChecksum: options.applyChecksum,
   });
-  const res = await fetch(url, { method, headers: signed.headers, body: payload });
+  const signed = await signer.sign(
+    {
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, ...(payload !== undefined && { 'content-type': 'application/json' }), ...options.headers },
+      body: payload,
+    },
+    { signingDate: options.signingDate },
+  );
+  const sent = { headers: { ...signed.headers } as Record<string, string>, body: payload };
+  options.tamper?.(sent);
+  const res = await fetch(url, { method, headers: sent.headers, body: sent.body });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
