@@ -7,6 +7,7 @@ import {
   type LocaleSummary,
   NotFoundError,
   type Principal,
+  textProblem,
   ValidationError,
 } from '@botport/shared';
 import { type Request, Router } from 'express';
@@ -150,6 +151,7 @@ export function lexBotsRouter(bots: BotStore): Router {
     const f = body.filters?.[0];
     const noneOfType = f?.name === 'BotType' && !keepsBots(f.operator, f.values[0]);
     const after = body.nextToken === undefined ? undefined : Buffer.from(body.nextToken, 'base64url').toString('utf8');
+    if (after !== undefined && textProblem(after)) throw new ValidationError('nextToken is not valid for this request');
     const { bots: found, more } = noneOfType
       ? { bots: [], more: false }
       : await bots.search(principal.tenantId, {
