@@ -37,11 +37,12 @@ export function createApp(ctx: ApiContext): Express {
   app.use(measured.router);
   app.use('/console', consoleRouter());
   app.use('/admin', adminRouter(ctx));
-  app.use('/v1', nativeRouter(ctx));
+  // Before the others: the Lex surface also answers any SigV4-signed request, whatever its path (see isLexRequest).
   app.use(lexRouter(ctx));
+  app.use('/v1', nativeRouter(ctx));
   app.use('/api/public', koreRouter(ctx));
   app.use('/backup', eddiRouter(ctx));
-  app.use('/bots', xeniooRouter(ctx));
+  app.use(xeniooRouter(ctx));
   app.use((_req: Request, res: Response) => {
     res
       .status(404)

@@ -2,10 +2,13 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import {
   BotService,
+  CachedCredentials,
   closeCoreContext,
   createCoreContext,
+  CredentialStore,
   ExportService,
   ImportService,
+  IntegrationTokens,
   JobQueues,
   loadConfigOrExit,
   migrate,
@@ -20,7 +23,12 @@ export function createContext(config: ApiContext['config']): ApiContext {
   const secret = secretsKey(config);
   const exports = new ExportService({ ...core, queues, limits: config, secret });
   const imports = new ImportService({ ...core, queues, limits: config, secret });
-  return { ...core, queues, exports, imports, botService: new BotService(core) };
+  const credentials = new CredentialStore(core.db, core.secrets);
+  const credentialLookup = new CachedCredentials(credentials);
+  // This replica forgets at once what it rotated or revoked; the others within the cache's second.
+  credentials.onChange((id) => credentialLookup.invalidate(id));
+  const integrationTokens = new IntegrationTokens(secret, credentialLookup);
+  return { ...core, queues, exports, imports, botService: new BotService(core), credentials, credentialLookup, integrationTokens };
 }
 
 export async function closeContext(ctx: ApiContext): Promise<void> {

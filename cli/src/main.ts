@@ -3,6 +3,7 @@ import { Client } from './client';
 import { backupsCommand } from './commands/backups';
 import { botsCommand } from './commands/bots';
 import { diffCommand } from './commands/diff';
+import { credentialsCommand } from './commands/credentials';
 import { exportsCommand } from './commands/exports';
 import { importsCommand } from './commands/imports';
 import { jobsCommand, queueCommand, sweepCommand, tokenCommand } from './commands/operations';
@@ -16,7 +17,7 @@ import type { Globals } from './globals';
  */
 export function program(): Command {
   const root = new Command('botport')
-    .description("botport's operations CLI: exports, imports, bots, backups, diffs, queues")
+    .description("botport's operations CLI: exports, imports, bots, backups, diffs, credentials, queues")
     .option('--url <url>', 'the api (BOTPORT_URL)', process.env.BOTPORT_URL || 'http://127.0.0.1:7070')
     // No default shown: --help must never print the token itself.
     .option('--token <jwt>', 'a bearer token (default: $BOTPORT_TOKEN)')
@@ -25,7 +26,18 @@ export function program(): Command {
     client: () => new Client({ url: root.opts().url, token: root.opts().token ?? (process.env.BOTPORT_TOKEN || undefined) }),
     output: () => ({ json: !!root.opts().json }),
   };
-  for (const cmd of [exportsCommand, importsCommand, botsCommand, backupsCommand, diffCommand, queueCommand, jobsCommand, sweepCommand, tokenCommand])
+  for (const cmd of [
+    exportsCommand,
+    importsCommand,
+    botsCommand,
+    backupsCommand,
+    diffCommand,
+    credentialsCommand,
+    queueCommand,
+    jobsCommand,
+    sweepCommand,
+    tokenCommand,
+  ])
     root.addCommand(cmd(globals));
   // Every level throws instead of exiting, so run() decides the exit status.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];

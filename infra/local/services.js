@@ -49,6 +49,16 @@ function ensureTool(command, pkg) {
   return false;
 }
 
+/**
+ * A Debian package the tests drive by its own path (Debian's awscli, not a
+ * pip or pyenv `aws` earlier on PATH): installed when `present()` says no.
+ */
+function ensurePackage(present, pkg, what) {
+  if (present() || (aptInstall(pkg) && present())) return true;
+  log(`${what} is missing and cannot be installed here (apt-get install ${pkg}); the tests that use it will fail`);
+  return false;
+}
+
 function startPostgresCluster() {
   if (!fs.existsSync('/etc/postgresql')) return false;
   for (const version of fs.readdirSync('/etc/postgresql')) {
@@ -206,6 +216,7 @@ function build(root) {
 
 module.exports = {
   ensureTool,
+  ensurePackage,
   deleteRedisKeys,
   ensurePortFree,
   ensurePostgres,

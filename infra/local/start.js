@@ -3,7 +3,8 @@
 // builds when needed, makes sure PostgreSQL and Redis answer (starting them
 // when they do not), runs a local S3 server with its data under .local/s3,
 // applies migrations, seeds a demo tenant and bot, starts the api and the
-// worker, and prints how to reach them with a development token. Ctrl-C
+// worker, and prints how to reach them with a development token and a
+// development credential for each platform's own client. Ctrl-C
 // stops everything.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
@@ -51,6 +52,7 @@ async function main() {
   const db = shared.createPool(config.DATABASE_URL, 2);
   await shared.migrate(db);
   const demo = await seedDemo(shared, db);
+  const keys = await seedCredentials(shared, db, config, demo);
   await db.end();
 
   const children = ['api', 'worker'].map((name) => {
@@ -106,6 +108,7 @@ async function main() {
       `Bot token for ${demo.name} (Xenioo backup/restore; scope "backup"):`,
       botToken,
       '',
+      ...credentialLines(shared, keys, port),
       'Try:',
       `  export TOKEN=${token.slice(0, 12)}…   # the token above`,
       `  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${port}/v1/bots`,
@@ -134,6 +137,46 @@ async function seedDemo(shared, db) {
     body: { sampleUtterances: [{ utterance: 'cancel my order' }, { utterance: 'stop the pizza' }], slots: [] },
   });
   return bot;
+}
+
+/**
+ * One development credential per platform, in the demo tenant. Secrets are
+ * never shown twice, so each start rotates the ones it made before (their
+ * ids stay) and prints the new secrets.
+ */
+async function seedCredentials(shared, db, config, demo) {
+  const store = new shared.CredentialStore(db, new shared.SealedSecrets(shared.secretsKey(config)));
+  const { credentials } = await store.list(DEMO_TENANT, 100);
+  const wanted = {
+    aws: { name: 'development: AWS CLI and SDKs (Lex SigV4)' },
+    kore: { name: 'development: Kore.ai app' },
+    xeniooAccount: { name: 'development: Xenioo account key' },
+    xeniooBot: { name: `development: Xenioo bot key of ${demo.name}`, botId: demo.botId, scopes: ['backup', 'bots:read'] },
+  };
+  const keys = {};
+  for (const [platform, input] of Object.entries(wanted)) {
+    const existing = credentials.find((c) => c.name === input.name && c.status === 'Active' && c.botId === input.botId);
+    keys[platform] = existing ? await store.rotate(DEMO_TENANT, existing.credentialId) : await store.create(DEMO_TENANT, input, 'npm start');
+  }
+  return keys;
+}
+
+/** How to reach the stack with each platform's own client. */
+function credentialLines(shared, keys, port) {
+  const url = `http://127.0.0.1:${port}`;
+  const jwt = require('jsonwebtoken');
+  const koreJwt = jwt.sign({ appId: keys.kore.credentialId, sub: 'developer' }, keys.kore.secret, { algorithm: 'HS256', noTimestamp: true });
+  return [
+    'Development credentials (tenant "demo"; new secrets on every npm start, see README "Each platform\'s own client"):',
+    `  AWS CLI / boto3 / JS SDK (Lex, SigV4):  export AWS_ACCESS_KEY_ID=${keys.aws.credentialId} AWS_SECRET_ACCESS_KEY=${keys.aws.secret} AWS_DEFAULT_REGION=us-east-1`,
+    `    aws lexv2-models list-bots --endpoint-url ${url}`,
+    `  Kore.ai app: clientId (appId) ${keys.kore.credentialId}  clientSecret ${keys.kore.secret}`,
+    `    its JWT (HS256, appId + sub): ${koreJwt}`,
+    `  Xenioo account: AccountAPIKey ${shared.accountApiKey(keys.xeniooAccount.credentialId, keys.xeniooAccount.secret)}`,
+    `  Xenioo bot (${keys.xeniooBot.botId}): BotAPIKey ${keys.xeniooBot.credentialId}  BotAPISecret ${keys.xeniooBot.secret}`,
+    `    curl -X POST ${url}/authorization/integration -H 'Content-Type: application/json' -d '{"BotAPIKey":"${keys.xeniooBot.credentialId}","BotAPISecret":"${keys.xeniooBot.secret}"}'`,
+    '',
+  ];
 }
 
 async function waitForApi(port) {

@@ -41,6 +41,13 @@ async function main() {
     await services.ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
     services.ensureTool('7z', 'p7zip-full'); // password-protected archives are checked with 7-Zip
     services.ensureTool('chromium', 'chromium'); // the console's browser tests drive Debian's Chromium
+    // The Lex surface's tests drive the real AWS clients: Debian's AWS CLI and boto3 (see test/support/aws-clients.ts).
+    services.ensurePackage(() => fs.existsSync('/usr/bin/aws'), 'awscli', "Debian's AWS CLI (/usr/bin/aws)");
+    services.ensurePackage(
+      () => spawnSync('/usr/bin/python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0,
+      'python3-boto3',
+      'boto3 for /usr/bin/python3',
+    );
     runs.push(runJest(tier === 'faults' ? 'test/faults/jest.config.js' : 'test/jest.config.js', args));
   }
   const sum = (k) => runs.reduce((n, r) => n + r[k], 0);

@@ -305,4 +305,33 @@ describe('botport CLI: operations', () => {
     expect(down.code).toBe(5);
     expect(down.stderr).toContain('botport is not reachable at http://127.0.0.1:9');
   });
+
+  test('credentials create, list, rotate and revoke; the secret printed once and working with the AWS SDK', async () => {
+    const { LexModelsV2Client, ListBotsCommand } = await import('@aws-sdk/client-lex-models-v2');
+    const created = await botport(['credentials', 'create', 'ci exports', '--scope', 'bots:read', 'exports:read']);
+    expect(created.code).toBe(0);
+    const [, accessKeyId, secretAccessKey] = /AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+)/.exec(created.stdout) ?? [];
+    expect(created.stdout).toContain('The secret is shown this once');
+    const lex = new LexModelsV2Client({ endpoint: stack.api.url, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+    try {
+      expect((await lex.send(new ListBotsCommand({}))).botSummaries?.map((b) => b.botId)).toContain(botId);
+      const listed = json(await botport(['--json', 'credentials', 'list']));
+      expect(listed.credentials.find((c: { credentialId: string }) => c.credentialId === accessKeyId)).toMatchObject({
+        name: 'ci exports',
+        scopes: ['bots:read', 'exports:read'],
+        status: 'Active',
+      });
+      expect(JSON.stringify(listed)).not.toContain(secretAccessKey);
+      const rotated = json(await botport(['--json', 'credentials', 'rotate', accessKeyId]));
+      expect(rotated.secret).not.toBe(secretAccessKey);
+      // The old secret no longer signs.
+      expect(((await lex.send(new ListBotsCommand({})).catch((e: Error) => e)) as Error).name).toBe('InvalidSignatureException');
+      const revoked = await botport(['credentials', 'revoke', accessKeyId]);
+      expect([revoked.code, revoked.stdout.trim()]).toEqual([0, `revoked ${accessKeyId} (ci exports)`]);
+      expect((await botport(['credentials', 'rotate', accessKeyId])).code).toBe(3);
+      expect((await botport(['credentials', 'create', 'x', '--scope', 'operator'])).code).toBe(3);
+    } finally {
+      lex.destroy();
+    }
+  });
 });

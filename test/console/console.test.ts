@@ -325,6 +325,42 @@ describe('web console in Chromium', () => {
     await admin.close();
   });
 
+  test('the admin creates a bot key, sees its secret once, uses it, rotates and revokes it', async () => {
+    await page.locator('#credentials-section').waitFor();
+    await page.locator('#credentials-section').getByLabel('Name', { exact: true }).fill('Xenioo pipeline');
+    await page.getByLabel(/Limited to/).selectOption({ label: 'PizzaBot' });
+    await page.getByLabel(/^Permissions/).fill('backup bots:read');
+    await page.getByRole('button', { name: 'Create credential' }).click();
+    const secret = page.locator('#credential-secret-text');
+    await secret.filter({ hasText: 'BotAPISecret=' }).waitFor();
+    await screenshot(page, SHOTS, '09-credential-secret-once');
+    const [, apiKey, apiSecret] = /BotAPIKey=(\S+)\s+BotAPISecret=(\S+)/.exec((await secret.textContent())!)!;
+    const signIn = await call(stack.api, 'POST', '/authorization/integration', { body: { BotAPIKey: apiKey, BotAPISecret: apiSecret } });
+    expect(signIn.status).toBe(200);
+    const row = page.locator(`tr[data-credential-id="${apiKey}"]`);
+    await row.getByText('backup bots:read — bot PizzaBot').waitFor();
+
+    page.once('dialog', (d) => d.accept());
+    await row.getByRole('button', { name: 'Rotate Xenioo pipeline' }).click();
+    await secret.filter({ hasNotText: apiSecret }).filter({ hasText: 'BotAPISecret=' }).waitFor();
+    expect((await call(stack.api, 'POST', '/authorization/integration', { body: { BotAPIKey: apiKey, BotAPISecret: apiSecret } })).status).toBe(404);
+
+    page.once('dialog', (d) => d.accept());
+    await row.getByRole('button', { name: 'Revoke Xenioo pipeline' }).click();
+    await row.getByText(/^Revoked/).waitFor();
+    expect((await call(stack.api, 'GET', '/bots/backup', { token: signIn.body.token })).status).toBe(400);
+    await screenshot(page, SHOTS, '10-credential-revoked');
+    // Signing out takes the secret off the page.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await secret.textContent()).toBe('');
+    await page.getByLabel('Access token').fill(bearer);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('row', { name: /PizzaBot/ })
+      .first()
+      .waitFor();
+  });
+
   test('on a phone the bots and history read as cards', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();

@@ -85,7 +85,7 @@ describe('Lex export rules', () => {
     const owner = newTenant();
     const botId = await createBotWith(api, token(owner), demoBot());
     const created = await create(token(owner), { botExportSpecification: { botId, botVersion: 'DRAFT' } });
-    expectLexError(await call(api, 'GET', `/exports/${created.body.exportId}/`), 403, 'AccessDeniedException');
+    expectLexError(await call(api, 'GET', `/exports/${created.body.exportId}/`), 403, 'MissingAuthenticationTokenException');
     expectLexError(await call(api, 'GET', `/exports/${created.body.exportId}/`, { token: 'junk' }), 403, 'AccessDeniedException');
     expectLexError(
       await create(token(owner, { scopes: ['exports:read'] }), { botExportSpecification: { botId, botVersion: 'DRAFT' } }),

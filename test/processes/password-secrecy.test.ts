@@ -1,6 +1,7 @@
 import IORedis from 'ioredis';
 import { createPool } from '@botport/shared';
 import { call, createBotWith, newTenant, startImport, token, waitForExport, waitForImport } from '../support/harness';
+import { createCredential, signedCall } from '../support/credentials';
 import { demoBot } from '../support/fixtures';
 import { download } from '../support/zip';
 import { exitOf, spawnService, waitForLog } from '../support/processes';
@@ -10,7 +11,7 @@ import { exitOf, spawnService, waitForLog } from '../support/processes';
  * real processes run at the most verbose log level through every use of a
  * password (export, UpdateExport, Lex and native imports, a wrong password),
  * then their logs, every Redis key of the run and every job row are searched
- * for it.
+ * for it. So are an API credential's secrets, through each sign-in and a rotation.
  */
 const PASSWORD = 'pa55-Wörd-that-must-never-leak';
 
@@ -81,8 +82,19 @@ test('a password appears in no log line, Redis key or table row', async () => {
     const wrong = await startImport(url, bearer, archive, { botImportSpecification: { botName: 'Copy3' } });
     expect((await waitForImport(url, bearer, wrong.body.importId)).importStatus).toBe('Failed');
 
+    // An API credential's secret: created, used by each platform's sign-in, rotated; never kept in clear either.
+    const key = await createCredential(url, bearer, { name: 'secret keeper', botId });
+    const secrets = [key.secret];
+    expect((await signedCall(url, key.signIn.aws, 'POST', '/bots/', {})).status).toBe(200);
+    const xenioo = await call(url, 'POST', '/authorization/integration', { body: key.signIn.xenioo });
+    expect((await call(url, 'GET', '/bots/backup', { token: xenioo.body.token })).status).toBe(200);
+    expect((await call(url, 'POST', '/authorization/integration', { body: { BotAPIKey: key.credentialId, BotAPISecret: `${key.secret}x` } })).status).toBe(404);
+    secrets.push((await call(url, 'POST', `/v1/credentials/${key.credentialId}/rotate`, { token: bearer })).body.secret);
+
     const db = createPool(process.env.DATABASE_URL as string, 1);
-    const { rows } = await db.query(`SELECT (SELECT json_agg(e) FROM export_jobs e)::text || (SELECT json_agg(i) FROM import_jobs i)::text AS everything`);
+    const { rows } = await db.query(
+      `SELECT (SELECT json_agg(e) FROM export_jobs e)::text || (SELECT json_agg(i) FROM import_jobs i)::text || (SELECT json_agg(c) FROM api_credentials c)::text AS everything`,
+    );
     await db.end();
     const places = {
       logs: api.output() + worker.output(),
@@ -92,6 +104,7 @@ test('a password appears in no log line, Redis key or table row', async () => {
     expect(places.logs).toMatch(/"msg":"export completed"/); // the logs are there to search
     for (const [where, text] of Object.entries(places)) {
       expect([where, text.includes(PASSWORD) || text.includes(JSON.stringify(PASSWORD).slice(1, -1))]).toEqual([where, false]);
+      expect([where, secrets.filter((secret) => text.includes(secret))]).toEqual([where, []]);
     }
   } finally {
     api.kill('SIGTERM');

@@ -1,4 +1,6 @@
-import { call, createBotWith, newTenant, startImport, token, useApiAndWorker, waitForExport, waitForImport } from '../support/harness';
+import { createHmac } from 'node:crypto';
+import { call, createBotWith, draftOf, newTenant, startImport, token, useApiAndWorker, waitForExport, waitForImport } from '../support/harness';
+import { createCredential, signedCall } from '../support/credentials';
 import { demoBot } from '../support/fixtures';
 import { botportFiles, withManifest, zipOf } from '../support/archives';
 
@@ -26,7 +28,32 @@ test("another tenant's bot, exports, imports and uploads are not found on any ro
 
   const b = token(newTenant());
   const doc = demoBot();
-  const probes: [string, string, unknown?, Record<string, string>?][] = [
+  const probes = probesOf(botId, exportId, importId, upload, b);
+  for (const [method, path, body, headers] of probes) {
+    const res = await call(stack.api, method, path, { token: headers ? undefined : b, body, headers });
+    expect([method, path, res.status]).toEqual([method, path, 404]);
+  }
+  // A bot token of the other tenant naming A's bot.
+  const botTokenB = token(newTenant(), { bot: botId, scopes: ['backup'] });
+  expect((await call(stack.api, 'GET', '/bots/backup', { token: botTokenB })).status).toBe(404);
+  expect((await call(stack.api, 'POST', '/bots/restore/overwrite', { token: botTokenB, body: { botId, definition: doc } })).status).toBe(404);
+  expect((await call(stack.api, 'POST', '/bots/restore', { token: botTokenB, body: { botId, definition: doc } })).status).toBe(404);
+  // Last, the most destructive probe.
+  expect((await call(stack.api, 'DELETE', `/v1/bots/${botId}`, { token: b })).status).toBe(404);
+
+  // A's things are as they were.
+  expect((await call(stack.api, 'GET', `/exports/${exportId}/`, { token: a })).body.exportStatus).toBe('Completed');
+  expect((await call(stack.api, 'GET', `/imports/${importId}/`, { token: a })).body.importStatus).toBe('Completed');
+  expect((await call(stack.api, 'GET', `/v1/bots/${botId}/versions`, { token: a })).body.versions.map((v: { version: string }) => v.version)).toEqual([
+    'DRAFT',
+    '1',
+  ]);
+});
+
+/** Every route of every surface that names one of A's things, probed with another tenant's sign-in `b` (Kore's routes with its auth header). */
+function probesOf(botId: string, exportId: string, importId: string, upload: string, b: string): [string, string, unknown?, Record<string, string>?][] {
+  const doc = demoBot();
+  return [
     ['GET', `/v1/bots/${botId}`],
     ['GET', `/v1/bots/${botId}/versions`],
     ['GET', `/v1/bots/${botId}/versions/DRAFT`],
@@ -67,25 +94,65 @@ test("another tenant's bot, exports, imports and uploads are not found on any ro
     ['POST', `/backup/export/${botId}?botVersion=DRAFT`],
     ['GET', `/backup/export/${botId}-DRAFT-${exportId}.zip`],
     ['GET', `/backup/import/${importId}`],
+    ['GET', `/bots/${botId}/`],
+    ['POST', `/bots/${botId}/botversions/`, {}],
+    ['POST', `/bots/${botId}/botversions/1/botlocales/`, {}],
+    ['GET', `/bots/${botId}/botversions/1/botlocales/en_US/`],
+    ['POST', '/v1/credentials', { name: 'a key for their bot', botId }],
   ];
-  for (const [method, path, body, headers] of probes) {
-    const res = await call(stack.api, method, path, { token: headers ? undefined : b, body, headers });
+}
+
+const koreJwt = (appId: string, secret: string) => {
+  const input = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ appId, sub: 'b' })).toString('base64url')}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+};
+
+test("a credential of another tenant reads nothing of A's on any surface: SigV4, Kore app JWTs, Xenioo sign-ins", async () => {
+  const a = token(newTenant());
+  const botId = await createBotWith(stack.api, a, demoBot(), true);
+  const exportId = (
+    await call(stack.api, 'PUT', '/exports/', {
+      token: a,
+      body: { resourceSpecification: { botExportSpecification: { botId, botVersion: '1' } }, fileFormat: 'LexJson' },
+    })
+  ).body.exportId as string;
+  await waitForExport(stack.api, a, exportId);
+  const imported = await startImport(stack.api, a, zipOf(withManifest(botportFiles(demoBot('Copy')))), { botImportSpecification: { botName: 'Copy' } });
+  const importId = imported.body.importId as string;
+  await waitForImport(stack.api, a, importId);
+  const upload = (await call(stack.api, 'POST', '/createuploadurl/', { token: a })).body.importId as string;
+  const draftBefore = await draftOf(stack.api, a, botId);
+
+  // Tenant B: every scope but admin, its own bot, a key limited to that bot.
+  const bAdmin = token(newTenant());
+  const bBot = await createBotWith(stack.api, bAdmin, demoBot('Theirs'));
+  const b = await createCredential(stack.api, bAdmin, { name: 'b everything' });
+  const bBotKey = await createCredential(stack.api, bAdmin, { name: 'b bot key', botId: bBot, scopes: ['backup', 'bots:read'] });
+  const kore = koreJwt(b.credentialId, b.secret);
+
+  for (const [method, path, body, headers] of probesOf(botId, exportId, importId, upload, kore)) {
+    if (path.startsWith('/v1/') || path.startsWith('/backup/')) continue; // botport's own and EDDI's take botport's bearer token only
+    const res = headers ? await call(stack.api, method, path, { body, headers }) : await signedCall(stack.api, b.signIn.aws, method, path, body);
     expect([method, path, res.status]).toEqual([method, path, 404]);
   }
-  // A bot token of the other tenant naming A's bot.
-  const botTokenB = token(newTenant(), { bot: botId, scopes: ['backup'] });
-  expect((await call(stack.api, 'GET', '/bots/backup', { token: botTokenB })).status).toBe(404);
-  expect((await call(stack.api, 'POST', '/bots/restore', { token: botTokenB, body: { botId, definition: doc } })).status).toBe(404);
-  // Last, the most destructive probe.
-  expect((await call(stack.api, 'DELETE', `/v1/bots/${botId}`, { token: b })).status).toBe(404);
+  // Listings show only B's own.
+  expect((await signedCall(stack.api, b.signIn.aws, 'POST', '/bots/', {})).body.botSummaries.map((s: { botId: string }) => s.botId)).toEqual([bBot]);
+  expect((await signedCall(stack.api, b.signIn.aws, 'POST', '/exports/', { botId })).body.exportSummaries).toEqual([]);
+  expect((await signedCall(stack.api, b.signIn.aws, 'POST', '/imports/', {})).body.importSummaries).toEqual([]);
+  // The bot key reaches its own bot only, even naming A's.
+  expect((await signedCall(stack.api, bBotKey.signIn.aws, 'GET', `/bots/${botId}/`)).status).toBe(404);
 
-  // A's things are as they were.
-  expect((await call(stack.api, 'GET', `/exports/${exportId}/`, { token: a })).body.exportStatus).toBe('Completed');
-  expect((await call(stack.api, 'GET', `/imports/${importId}/`, { token: a })).body.importStatus).toBe('Completed');
-  expect((await call(stack.api, 'GET', `/v1/bots/${botId}/versions`, { token: a })).body.versions.map((v: { version: string }) => v.version)).toEqual([
-    'DRAFT',
-    '1',
-  ]);
+  // Xenioo: B's keys sign in as B; its tokens back up and overwrite B's bot, never A's.
+  const accountToken = (await call(stack.api, 'POST', '/authorization/integration', { body: b.signIn.xenioo })).body.token as string;
+  const botToken = (await call(stack.api, 'POST', '/authorization/integration', { body: bBotKey.signIn.xenioo })).body.token as string;
+  expect((await call(stack.api, 'GET', '/bots/backup', { token: botToken })).body.botId).toBe(bBot);
+  expect((await call(stack.api, 'POST', '/bots/restore/overwrite', { token: botToken, body: { botId, definition: demoBot('Overwritten') } })).status).toBe(200);
+  const restored = await call(stack.api, 'POST', '/bots/restore', { token: accountToken, body: { botId, definition: demoBot('Smuggled') } });
+  expect((await call(stack.api, 'GET', `/v1/bots/${restored.body.botId}`, { token: bAdmin })).status).toBe(200); // the new bot is B's
+  expect((await call(stack.api, 'GET', `/v1/bots/${restored.body.botId}`, { token: a })).status).toBe(404);
+  // A's bot is as it was.
+  expect(await draftOf(stack.api, a, botId)).toEqual(draftBefore);
+  expect((await call(stack.api, 'GET', '/v1/bots', { token: a })).body.bots.map((x: { name: string }) => x.name).sort()).toEqual(['Copy', 'PizzaBot']);
 });
 
 test('a download URL is refused by the S3 server once its 300 seconds are over', async () => {

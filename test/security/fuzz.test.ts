@@ -68,6 +68,14 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: '/v1/exports', valid: () => ({ botId, localeId: 'en_US', fileFormat: 'LexJson', exportOptions: { customDashboards: false } }) },
   { method: 'PATCH', path: '/v1/exports/AAAAAAAAAA', valid: () => ({ filePassword: null }) },
   { method: 'POST', path: '/bots/restore', auth: 'bot', valid: () => ({ botId, definition: demoBot() }) },
+  { method: 'POST', path: '/bots/restore/overwrite', auth: 'bot', valid: () => ({ botId, definition: demoBot() }) },
+  {
+    method: 'POST',
+    path: '/authorization/integration',
+    valid: () => ({ AccountAPIKey: 'BP000000000000000000.x', BotAPIKey: 'BP000000000000000000', BotAPISecret: 'y' }),
+  },
+  { method: 'POST', path: '/v1/credentials', valid: () => ({ name: 'fuzzed', scopes: ['exports:read'], botId }) },
+  { method: 'POST', path: '/bots/', valid: () => ({ filters: [{ name: 'BotName', values: ['Pizza'], operator: 'CO' }], maxResults: 5 }) },
 ];
 
 /** Text the input guard refuses, and text around it: NUL, lone surrogates, odd Unicode. */

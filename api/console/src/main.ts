@@ -1,5 +1,6 @@
 import { call, explain, session, whenUnauthorized } from './api.js';
 import { BotList } from './bots.js';
+import { CredentialPanel } from './credentials.js';
 import { byId, show } from './dom.js';
 import { ExportDialog } from './export-dialog.js';
 import { ExportProgress } from './export-progress.js';
@@ -39,12 +40,14 @@ const imports = new ImportPanel(() => {
 const importHistory = new ImportHistory(report, () => void bots.load());
 const backups = new BackupPolicies(report);
 const botPage = new BotPage(report);
+const credentials = new CredentialPanel(report);
 const bots = new BotList(
   (bot) => dialog.open(bot).catch((err) => report(explain(err))),
   report,
   (list) => {
     imports.setBots(list);
     backups.setBots(list);
+    credentials.setBots(list);
   },
   (bot) => void botPage.open(bot),
 );
@@ -52,12 +55,13 @@ const bots = new BotList(
 function signedOut(message = ''): void {
   session.clear();
   // The next person to sign in may be another tenant: nothing of this one stays on the page.
-  for (const panel of [progress, imports, history, bots, importHistory, backups, botPage]) panel.clear();
+  for (const panel of [progress, imports, history, bots, importHistory, backups, botPage, credentials]) panel.clear();
   dialog.close();
   show(byId('workspace'), false);
   show(byId('who'), false);
   show(byId('sign-out'), false);
   show(byId('queues'), false);
+  show(byId('credentials-section'), false);
   show(byId('sign-in'));
   report(message);
   byId('token').focus();
@@ -74,15 +78,18 @@ async function signedIn(): Promise<void> {
   show(byId('sign-out'));
   // The dashboard shows every tenant's jobs: the operator's alone.
   show(byId('queues'), (claims.scope ?? '').split(' ').includes('operator'));
-  // Sections only for the scopes the token has.
+  // Sections only for the scopes the token has; credentials are the tenant admin's to manage.
   show(byId('backups'), may('backup'));
   show(byId('imports-history'), may('imports:read'));
   show(byId('import'), may('imports:write'));
+  const admin = (claims.scope ?? '').split(' ').includes('admin');
+  show(byId('credentials-section'), admin);
   await Promise.all([
     bots.load(),
     may('exports:read') ? history.load() : undefined,
     may('imports:read') ? importHistory.load() : undefined,
     may('backup') ? backups.load() : undefined,
+    admin ? credentials.load() : undefined,
   ]);
 }
 

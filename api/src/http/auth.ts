@@ -1,5 +1,18 @@
-import { ForbiddenError, isOperator, type Principal, type TokenSettings, UnauthorizedError, verifyToken } from '@botport/shared';
+import {
+  ForbiddenError,
+  IntegrationTokens,
+  isOperator,
+  isSigV4,
+  koreAppId,
+  type Principal,
+  type TokenSettings,
+  UnauthorizedError,
+  verifyKoreAppJwt,
+  verifySigV4,
+  verifyToken,
+} from '@botport/shared';
 import type { NextFunction, Request, Response } from 'express';
+import type { ApiContext } from '../context';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -12,16 +25,68 @@ export function bearerToken(req: Request): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
 }
 
-/**
- * Verifies the bearer token (or, where a surface allows it, Kore's `auth`
- * header) and leaves the caller in `res.locals.principal`.
- */
-export function authenticate(settings: TokenSettings, options: { koreHeader?: boolean } = {}) {
+/** Verifies botport's bearer token and leaves the caller in `res.locals.principal`. */
+export function authenticate(settings: TokenSettings) {
   return (req: Request, res: Response, next: NextFunction) => {
-    let token = bearerToken(req);
-    if (!token && options.koreHeader && typeof req.headers.auth === 'string') token = req.headers.auth.replace(/^Bearer\s+/, '').trim();
+    const token = bearerToken(req);
     if (!token) return next(new UnauthorizedError());
     res.locals.principal = verifyToken(token, settings);
+    next();
+  };
+}
+
+type SignIns = Pick<ApiContext, 'config' | 'credentialLookup' | 'integrationTokens'>;
+
+/** The request as it came off the wire, for SigV4: the raw path and query, the body's bytes. */
+function signedRequest(req: Request) {
+  const q = req.originalUrl.indexOf('?');
+  return {
+    method: req.method,
+    path: q < 0 ? req.originalUrl : req.originalUrl.slice(0, q),
+    query: q < 0 ? '' : req.originalUrl.slice(q + 1),
+    headers: req.headers,
+    body: req.rawBody,
+  };
+}
+
+/**
+ * The Lex surface: AWS Signature Version 4 with an API credential as the
+ * access key (service `lex`, any region), or botport's bearer JWT as before.
+ */
+export function authenticateLex(ctx: SignIns) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (isSigV4(req.headers.authorization)) {
+      res.locals.principal = await verifySigV4(signedRequest(req), ctx.credentialLookup, 'lex');
+      return next();
+    }
+    const token = bearerToken(req);
+    if (!token) throw new UnauthorizedError('Missing Authentication Token: sign the request with AWS Signature Version 4 or send a bearer token', 'missing');
+    res.locals.principal = verifyToken(token, ctx.config);
+    next();
+  };
+}
+
+/**
+ * The Kore.ai surface: Kore's `auth` header (or a bearer token) carrying
+ * either a Kore app JWT (an `appId` claim: signed with that credential's
+ * secret) or botport's own JWT.
+ */
+export function authenticateKore(ctx: SignIns) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = bearerToken(req) ?? (typeof req.headers.auth === 'string' ? req.headers.auth.replace(/^Bearer\s+/, '').trim() : undefined);
+    if (!token) throw new UnauthorizedError('a JWT is required in the auth header');
+    const appId = koreAppId(token);
+    res.locals.principal = appId ? await verifyKoreAppJwt(token, appId, ctx.credentialLookup) : verifyToken(token, ctx.config);
+    next();
+  };
+}
+
+/** The Xenioo surface: a token from /authorization/integration, or botport's bearer JWT. */
+export function authenticateXenioo(ctx: SignIns) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = bearerToken(req);
+    if (!token) throw new UnauthorizedError('a bearer token from /authorization/integration is required');
+    res.locals.principal = IntegrationTokens.isIntegrationToken(token) ? await ctx.integrationTokens.verify(token) : verifyToken(token, ctx.config);
     next();
   };
 }

@@ -5,9 +5,11 @@ import * as eddi from '../surfaces/eddi/router';
 import * as kore from '../surfaces/kore/router';
 import { koreErrorBody } from '../surfaces/kore/errors';
 import { LEX_ERROR_NAMES, lexErrorBody } from '../surfaces/lex/errors';
+import * as lexBots from '../surfaces/lex/bots';
 import * as lexExports from '../surfaces/lex/exports';
 import * as lexImports from '../surfaces/lex/imports';
 import * as nativeBots from '../surfaces/native/bots';
+import * as nativeCredentials from '../surfaces/native/credentials';
 import { deliveriesView } from '../surfaces/native/deliveries';
 import * as nativeBackups from '../surfaces/native/backup-policies';
 import * as nativeDiffs from '../surfaces/native/diffs';
@@ -25,7 +27,7 @@ import * as xenioo from '../surfaces/xenioo/router';
  * every response a test receives is validated against it.
  */
 type Tag = 'operations' | 'admin' | 'native' | 'lex' | 'kore' | 'eddi' | 'xenioo';
-type Auth = 'bearer' | 'kore' | 'bot' | 'metrics' | 'none';
+type Auth = 'bearer' | 'lex' | 'kore' | 'bot' | 'metrics' | 'none';
 /** A body: a schema, or media that is not JSON. */
 type Content = z.ZodType | 'zip' | 'multipart' | 'prometheus' | 'html' | 'events' | 'document';
 type Header = 'Location' | 'Retry-After' | 'Idempotent-Replayed' | 'Set-Cookie';
@@ -142,6 +144,29 @@ export const OPERATIONS: Operation[] = [
     200: ok(nativeBots.outlineView),
   }),
   op('get', '/v1/bots/:botId/versions/:version', 'native', 'A version as a definition document (streamed)', { 200: ok(definitionDocumentView) }),
+  op(
+    'post',
+    '/v1/credentials',
+    'native',
+    "Create an API credential (admin): its secret is in this answer only, with each platform's names for the pair",
+    { 201: ok(nativeCredentials.issuedCredentialView, ['Location']) },
+    { body: nativeCredentials.createCredential },
+  ),
+  op(
+    'get',
+    '/v1/credentials',
+    'native',
+    "List the tenant's credentials (never their secrets)",
+    { 200: ok(nativeCredentials.credentialList) },
+    { query: nativeCredentials.listQuery },
+  ),
+  op('get', '/v1/credentials/:credentialId', 'native', 'Read a credential', { 200: ok(nativeCredentials.credentialView) }),
+  op('post', '/v1/credentials/:credentialId/rotate', 'native', 'A new secret (shown once); the old one stops working within a second', {
+    200: ok(nativeCredentials.issuedCredentialView),
+  }),
+  op('delete', '/v1/credentials/:credentialId', 'native', 'Revoke a credential: refused by every replica within a second', {
+    200: ok(nativeCredentials.credentialView),
+  }),
   op(
     'post',
     '/v1/exports',
@@ -272,6 +297,26 @@ export const OPERATIONS: Operation[] = [
   op('post', '/imports/', 'lex', 'ListImports', { 200: ok(lexImports.listImportsResponse) }, { body: lexImports.listImports }),
   op('delete', '/imports/:importId/', 'lex', 'DeleteImport', { 202: ok(lexImports.deleteImportResponse) }),
 
+  op('post', '/bots/', 'lex', 'ListBots', { 200: ok(lexBots.listBotsResponse) }, { body: lexBots.listBots }),
+  op('get', '/bots/:botId/', 'lex', 'DescribeBot', { 200: ok(lexBots.describeBotResponse) }),
+  op(
+    'post',
+    '/bots/:botId/botversions/',
+    'lex',
+    'ListBotVersions (the DRAFT included)',
+    { 200: ok(lexBots.listBotVersionsResponse) },
+    { body: lexBots.listBotVersions },
+  ),
+  op(
+    'post',
+    '/bots/:botId/botversions/:botVersion/botlocales/',
+    'lex',
+    'ListBotLocales',
+    { 200: ok(lexBots.listBotLocalesResponse) },
+    { body: lexBots.listBotLocales },
+  ),
+  op('get', '/bots/:botId/botversions/:botVersion/botlocales/:localeId/', 'lex', 'DescribeBotLocale', { 200: ok(lexBots.describeBotLocaleResponse) }),
+
   op('post', '/api/public/bot/:botId/export', 'kore', 'Bot export', { 200: ok(kore.koreExportCreated) }, { auth: 'kore', body: kore.exportBody }),
   op('get', '/api/public/bot/:botId/export/status', 'kore', 'Bot export status', { 200: ok(kore.koreExportStatus) }, { auth: 'kore' }),
   op(
@@ -335,7 +380,30 @@ export const OPERATIONS: Operation[] = [
   }),
 
   op('get', '/bots/backup', 'xenioo', "The bot's backup (one per hour)", { 200: ok(xenioo.backupView) }, { auth: 'bot' }),
-  op('post', '/bots/restore', 'xenioo', 'Restore the DRAFT from a backup', { 200: ok(xenioo.restoredView) }, { auth: 'bot', body: xenioo.restoreBody }),
+  op(
+    'post',
+    '/authorization/integration',
+    'xenioo',
+    'Sign in with API keys (AccountAPIKey, or BotAPIKey and BotAPISecret): {token, expires} in minutes',
+    { 200: ok(xenioo.authorizationView) },
+    { auth: 'none', body: xenioo.authorizationBody },
+  ),
+  op(
+    'post',
+    '/bots/restore',
+    'xenioo',
+    'Restore a backup as a new bot (one per hour): its new {APIKey, APISecret}',
+    { 200: ok(xenioo.restoredAsNewView) },
+    { auth: 'bot', body: xenioo.restoreBody },
+  ),
+  op(
+    'post',
+    '/bots/restore/overwrite',
+    'xenioo',
+    "Replace the token's bot's DRAFT with a backup (one per hour)",
+    { 200: ok(xenioo.restoredView) },
+    { auth: 'bot', body: xenioo.restoreBody },
+  ),
 ];
 
 /** Each surface's errors: what a 4xx or 5xx of it carries. */
@@ -425,7 +493,8 @@ function responses(o: Operation) {
     headers: headerRefs(error.headers),
     content: { [error.media]: { schema: jsonSchema(error.schema, 'output') } },
   });
-  if (o.auth !== 'none') out['4XX'] = errorReply(`refused: the request, the token or the resource (in the ${o.tag} surface's error shape)`);
+  // Signed-in operations and those taking input can be refused.
+  if (o.auth !== 'none' || o.body) out['4XX'] = errorReply(`refused: the request, the token or the resource (in the ${o.tag} surface's error shape)`);
   if (!out['503']) out['5XX'] = errorReply('failed on our side; 503 (with Retry-After) when a dependency is out of reach');
   return out;
 }
@@ -443,6 +512,7 @@ function queryParameters(query: z.ZodType) {
 
 const SECURITY: Record<Auth, object[]> = {
   bearer: [{ bearer: [] }],
+  lex: [{ sigv4: [] }, { bearer: [] }],
   kore: [{ koreAuth: [] }, { bearer: [] }],
   bot: [{ bearer: [] }],
   metrics: [{ bearer: [] }],
@@ -462,7 +532,7 @@ export function openApiDocument(serverUrl?: string, version = '0.1.0') {
       tags: [o.tag],
       summary: o.summary,
       operationId: operationId(o, path),
-      security: SECURITY[o.auth ?? 'bearer'],
+      security: SECURITY[o.auth ?? (o.tag === 'lex' ? 'lex' : 'bearer')],
       parameters: [
         ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
         ...(o.query ? queryParameters(o.query) : []),
@@ -493,7 +563,18 @@ export function openApiDocument(serverUrl?: string, version = '0.1.0') {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a botport JWT (or METRICS_TOKEN on /metrics)' },
-        koreAuth: { type: 'apiKey', in: 'header', name: 'auth', description: "Kore.ai's JWT header" },
+        koreAuth: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'auth',
+          description: "Kore.ai's JWT header: botport's JWT, or a Kore app JWT (appId = credential id, HS256 with its secret)",
+        },
+        sigv4: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'AWS Signature Version 4 (service lex, any region): access key id = credential id, secret access key = its secret',
+        },
       },
       headers: HEADERS,
       parameters: PARAMETERS,

@@ -28,6 +28,8 @@ export interface Principal {
   /** Set for bot tokens (Xenioo): the token acts on this one bot only. */
   botId?: string;
   expiresAt: Date;
+  /** Set when the caller signed in with an API credential (SigV4, a Kore app JWT, a Xenioo token). */
+  credentialId?: string;
 }
 
 export interface TokenSettings {

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { assertBotAllowed, type Principal } from '../auth/tokens';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { CATEGORY_ITEMS } from '../exports/selection';
-import type { Bot, BotStore, BotVersion, VersionOutline } from './bot-store';
+import type { Bot, BotQuery, BotStore, BotSummary, BotVersion, LocaleSummary, VersionOutline } from './bot-store';
 import { checkComponent, type Component, type ComponentRef, type DefinitionDocument } from './definition';
 import { definitionJson } from './definition-stream';
 import { replaceDraft } from './draft-import';
@@ -35,6 +35,16 @@ export class BotService {
       throw err;
     });
     return { bots: own ? [own] : [] };
+  }
+
+  /** The tenant's bots searched by name (Lex's ListBots); a bot token finds its bot alone. */
+  search(p: Principal, q: Omit<BotQuery, 'botId'>): Promise<{ bots: BotSummary[]; more: boolean }> {
+    return this.deps.bots.search(p.tenantId, { ...q, botId: p.botId });
+  }
+
+  /** A version's locales with their counts, or the one asked for. */
+  locales(p: Principal, botId: string, version: string, localeId?: string): Promise<{ version: BotVersion; locales: LocaleSummary[] }> {
+    return this.deps.bots.locales(p.tenantId, this.allowed(p, botId), version, localeId);
   }
 
   get(p: Principal, botId: string): Promise<Bot> {

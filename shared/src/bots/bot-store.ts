@@ -22,6 +22,30 @@ export interface VersionOutline {
   counts: Record<string, number>;
 }
 
+/** A bot with its highest published version (Lex's latestBotVersion), for listings. */
+export interface BotSummary extends Bot {
+  latestVersion?: string;
+}
+
+/** How a listing of bots by name is narrowed (Lex's ListBots filter: equals, contains, not equal). */
+export interface BotQuery {
+  nameFilter?: { operator: 'EQ' | 'CO' | 'NE'; value: string };
+  order: 'Ascending' | 'Descending';
+  limit: number;
+  /** The last name of the previous page. */
+  after?: string;
+  /** Only this bot (a caller limited to one bot). */
+  botId?: string;
+}
+
+/** A locale of a version: its own body and how many intents and slot types it holds. */
+export interface LocaleSummary {
+  localeId: string;
+  body: Record<string, unknown>;
+  intents: number;
+  slotTypes: number;
+}
+
 export interface BotVersion {
   version: string;
   description: string;
@@ -87,6 +111,31 @@ export class BotStore {
     const page = rows.slice(0, limit).map(toBot);
     const nextCursor = rows.length > limit ? Buffer.from(page[page.length - 1].name, 'utf8').toString('base64url') : undefined;
     return { bots: page, nextCursor };
+  }
+
+  /** Bots by name in either order, narrowed by name; each with its latest published version. */
+  async search(tenantId: string, q: BotQuery): Promise<{ bots: BotSummary[]; more: boolean }> {
+    const filter = q.nameFilter;
+    const nameCondition = !filter
+      ? '$3::text IS NULL'
+      : filter.operator === 'EQ'
+        ? 'b.name = $3::text'
+        : filter.operator === 'NE'
+          ? 'b.name <> $3::text'
+          : 'strpos(b.name, $3::text) > 0';
+    const desc = q.order === 'Descending';
+    const { rows } = await this.db.query<BotRow & { latest_version: string | null }>(
+      `SELECT b.bot_id, b.name, b.description, b.created_at, b.updated_at,
+              (SELECT max(v.version::int)::text FROM bot_versions v
+                WHERE v.tenant_id = b.tenant_id AND v.bot_id = b.bot_id AND v.version <> 'DRAFT') AS latest_version
+         FROM bots b
+        WHERE b.tenant_id = $1 AND ($2::text IS NULL OR b.bot_id = $2) AND ${nameCondition}
+          AND ($4::text IS NULL OR b.name COLLATE "C" ${desc ? '<' : '>'} $4)
+        ORDER BY b.name COLLATE "C" ${desc ? 'DESC' : 'ASC'} LIMIT $5`,
+      [tenantId, q.botId ?? null, filter?.value ?? null, q.after ?? null, q.limit + 1],
+    );
+    const bots = rows.slice(0, q.limit).map((r) => ({ ...toBot(r), ...(r.latest_version && { latestVersion: r.latest_version }) }));
+    return { bots, more: rows.length > q.limit };
   }
 
   async get(tenantId: string, botId: string): Promise<Bot> {
@@ -213,6 +262,33 @@ export class BotStore {
       [tenantId, botId],
     );
     return rows.map((r) => ({ version: r.version, description: r.description, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() }));
+  }
+
+  async version(tenantId: string, botId: string, version: string): Promise<BotVersion> {
+    await this.get(tenantId, botId);
+    const { rows } = await this.db.query<{ description: string; created_at: Date; updated_at: Date }>(
+      'SELECT description, created_at, updated_at FROM bot_versions WHERE tenant_id = $1 AND bot_id = $2 AND version = $3',
+      [tenantId, botId, version],
+    );
+    if (!rows.length) throw new NotFoundError(`bot ${botId} has no version ${version}`);
+    const r = rows[0];
+    return { version, description: r.description, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+  }
+
+  /** A version's locales (one, when `localeId` is given) with their intent and slot type counts; the version must exist. */
+  async locales(tenantId: string, botId: string, version: string, localeId?: string): Promise<{ version: BotVersion; locales: LocaleSummary[] }> {
+    const v = await this.version(tenantId, botId, version);
+    const { rows } = await this.db.query<{ locale_id: string; body: Record<string, unknown>; intents: number; slot_types: number }>(
+      `SELECT l.name AS locale_id, l.body,
+              count(*) FILTER (WHERE c.kind = 'intent')::int AS intents, count(*) FILTER (WHERE c.kind = 'slotType')::int AS slot_types
+         FROM components l
+         LEFT JOIN components c ON c.tenant_id = l.tenant_id AND c.bot_id = l.bot_id AND c.version = l.version
+                               AND c.locale_id = l.name AND c.kind IN ('intent', 'slotType')
+        WHERE l.tenant_id = $1 AND l.bot_id = $2 AND l.version = $3 AND l.kind = 'locale' AND ($4::text IS NULL OR l.name = $4)
+        GROUP BY l.name, l.body ORDER BY l.name COLLATE "C"`,
+      [tenantId, botId, version, localeId ?? null],
+    );
+    return { version: v, locales: rows.map((r) => ({ localeId: r.locale_id, body: r.body, intents: r.intents, slotTypes: r.slot_types })) };
   }
 
   /** Names and counts only, never bodies: cheap for a bot of any size. */

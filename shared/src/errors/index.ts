@@ -45,8 +45,20 @@ export class ValidationError extends AppError {
     super('Validation', message, 400, true);
   }
 }
+/**
+ * Why a platform's own sign-in failed, for surfaces whose platform names each
+ * case (Lex: IncompleteSignatureException, InvalidSignatureException, …).
+ * `missing`: no credentials at all; `incomplete`: a signature lacking a part;
+ * `signature`: it does not verify (wrong secret, altered, expired);
+ * `unknown-key`: no such credential, or it was revoked.
+ */
+export type SignInFailure = 'missing' | 'incomplete' | 'signature' | 'unknown-key';
+
 export class UnauthorizedError extends AppError {
-  constructor(message = 'a valid bearer token is required') {
+  constructor(
+    message = 'a valid bearer token is required',
+    readonly failure?: SignInFailure,
+  ) {
     super('Unauthorized', message, 401, true);
   }
 }

@@ -24,7 +24,7 @@ export class SealedSecrets {
   }
 
   /** The secret, or an error (never naming it) when the seal was made under another key or altered. */
-  unseal(sealed: string): string {
+  unseal(sealed: string, what?: string): string {
     const [version, iv, data, tag] = sealed.split('.');
     if (version !== VERSION || !iv || !data || !tag) throw new InternalError('a sealed secret is malformed', { permanent: true });
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
@@ -33,7 +33,10 @@ export class SealedSecrets {
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
       // No retry opens it: the job fails at once, saying why.
-      throw new InternalError('the archive password was sealed under another SECRETS_KEY and cannot be opened; start the job again', { permanent: true });
+      const reason = what
+        ? `${what} was sealed under another SECRETS_KEY and cannot be opened`
+        : 'the archive password was sealed under another SECRETS_KEY and cannot be opened; start the job again';
+      throw new InternalError(reason, { permanent: true });
     }
   }
 }

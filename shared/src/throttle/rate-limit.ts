@@ -25,3 +25,17 @@ export async function takeOncePer(redis: RedisConnection, key: string, windowSec
   const retryAfter = ttl > 0 ? ttl : windowSeconds;
   throw new ThrottledError(`${what}: one per ${windowSeconds} s; retry in ${retryAfter} s`, retryAfter);
 }
+
+/**
+ * `takeOncePer`, then `work`; when the work fails the slot is given back, so
+ * a refused restore does not cost its caller the hour.
+ */
+export async function onceInWindow<T>(redis: RedisConnection, key: string, windowSeconds: number, what: string, work: () => Promise<T>): Promise<T> {
+  await takeOncePer(redis, key, windowSeconds, what);
+  try {
+    return await work();
+  } catch (err) {
+    await redis.del(key).catch(() => undefined);
+    throw err;
+  }
+}

@@ -2,7 +2,7 @@ import { type ExportRecord, type ImportRecord, NotFoundError, ValidationError } 
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
-import { authenticate, requireScope } from '../../http/auth';
+import { authenticateKore, requireScope } from '../../http/auth';
 import { receiveMultipartFile } from '../../http/archive-upload';
 import { jsonBody } from '../../http/body';
 import { guardRequest } from '../../http/input';
@@ -124,7 +124,7 @@ function koreExport(r: ExportRecord): z.infer<typeof koreExportView> {
 /** The Kore.ai surface: bot export and import with their status, Kore's `auth` header and error shape. */
 export function koreRouter(ctx: ApiContext): Router {
   const r = Router();
-  r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config, { koreHeader: true }));
+  r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticateKore(ctx));
 
   r.post('/bot/:botId/export', requireScope('exports:write'), async (req, res) => {
     const body = parse(exportBody, req.body ?? {});

@@ -7,6 +7,7 @@ import { guardRequest } from '../../http/input';
 import { botsRouter } from './bots';
 import { diffsRouter } from './diffs';
 import { backupPoliciesRouter } from './backup-policies';
+import { credentialsRouter } from './credentials';
 import { nativeExportsRouter } from './exports';
 import { nativeImportsRouter } from './imports';
 import { importUndoRouter } from './import-undo';
@@ -17,6 +18,7 @@ export function nativeRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
   r.use('/bots', botsRouter(ctx));
+  r.use('/credentials', credentialsRouter(ctx));
   r.use('/exports', nativeExportsRouter(ctx));
   r.use('/imports', nativeImportsRouter(ctx));
   r.use('/imports', importUndoRouter(ctx));
