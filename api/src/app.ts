@@ -1,7 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { ApiContext } from './context';
-import { requestId } from './http/request-id';
+import { requestLog } from './http/request-log';
 import { adminRouter } from './surfaces/admin/router';
 import { consoleRouter } from './surfaces/console';
 import { eddiRouter } from './surfaces/eddi/router';
@@ -18,19 +17,7 @@ export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.use(
-    pinoHttp({
-      logger: ctx.logger,
-      genReqId: requestId,
-      // Method, path and id only: headers (tokens) and bodies (passwords) stay out of the logs.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-    }),
-  );
+  app.use(requestLog(ctx.logger));
   const measured = metrics(ctx);
   app.use(measured.middleware);
   app.use(operationsRouter(ctx, openApiDocument(ctx.config.PUBLIC_BASE_URL)));

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import {
   BotService,
   CachedCredentials,
+  ChangeFeed,
   closeCoreContext,
   createCoreContext,
   CredentialStore,
@@ -13,6 +14,7 @@ import {
   loadConfigOrExit,
   migrate,
   secretsKey,
+  TokenVerifier,
 } from '@botport/shared';
 import { createApp } from './app';
 import type { ApiContext } from './context';
@@ -21,18 +23,21 @@ export function createContext(config: ApiContext['config']): ApiContext {
   const core = createCoreContext(config, 'api');
   const queues = new JobQueues(config);
   const secret = secretsKey(config);
-  const exports = new ExportService({ ...core, queues, limits: config, secret });
-  const imports = new ImportService({ ...core, queues, limits: config, secret });
+  const changes = new ChangeFeed(config.DATABASE_URL, core.logger).start();
+  const exports = new ExportService({ ...core, queues, limits: config, secret, changes });
+  const imports = new ImportService({ ...core, queues, limits: config, secret, changes });
   const credentials = new CredentialStore(core.db, core.secrets);
   const credentialLookup = new CachedCredentials(credentials);
-  // This replica forgets at once what it rotated or revoked; the others within the cache's second.
+  // This replica forgets at once what it rotated or revoked; the others when the feed says so (or the cache's second runs out).
   credentials.onChange((id) => credentialLookup.invalidate(id));
+  changes.subscribe((c) => (c === 'reset' ? credentialLookup.invalidate() : c.table === 'api_credentials' && credentialLookup.invalidate(c.id)));
   const integrationTokens = new IntegrationTokens(secret, credentialLookup);
-  return { ...core, queues, exports, imports, botService: new BotService(core), credentials, credentialLookup, integrationTokens };
+  const tokens = new TokenVerifier(config);
+  return { ...core, queues, changes, tokens, exports, imports, botService: new BotService(core), credentials, credentialLookup, integrationTokens };
 }
 
 export async function closeContext(ctx: ApiContext): Promise<void> {
-  await ctx.queues.close();
+  await Promise.all([ctx.queues.close(), ctx.changes.close()]);
   await closeCoreContext(ctx);
 }
 

@@ -70,21 +70,27 @@ describe('Lex export flow: CreateExport → DescribeExport → download', () => 
     expect(Buffer.compare(first.archive.data, second.archive.data)).toBe(0);
   });
 
-  test('DeleteExport answers Deleting, then removes the object and the record', async () => {
+  test('DeleteExport answers Deleting, DescribeExport says Deleting until the worker has removed object and record, then ResourceNotFoundException', async () => {
     const bearer = token(newTenant());
     const botId = await createBotWith(stack.api, bearer, demoBot());
     const { done } = await exportAndDownload(bearer, { botExportSpecification: { botId, botVersion: 'DRAFT' } });
     const key = (await stack.api.ctx.db.query('SELECT object_key FROM export_jobs WHERE export_id = $1', [done.exportId])).rows[0].object_key;
+    await stack.worker.pause();
     const del = await call(stack.api, 'DELETE', `/exports/${done.exportId}/`, { token: bearer });
     expect(del.status).toBe(202);
     expect(del.body).toEqual({ exportId: done.exportId, exportStatus: 'Deleting' });
-    // Deleting is answered as not found at once; the worker then removes object and record.
-    for (let i = 0; i < 100 && (await stack.api.ctx.db.query('SELECT 1 FROM export_jobs WHERE export_id = $1', [done.exportId])).rowCount; i++) {
+    const deleting = await call(stack.api, 'GET', `/exports/${done.exportId}/`, { token: bearer });
+    expect([deleting.status, deleting.body.exportStatus, deleting.body.downloadUrl]).toEqual([200, 'Deleting', undefined]);
+    stack.worker.resume();
+    let gone = deleting;
+    for (let i = 0; i < 100 && gone.status === 200; i++) {
+      expect(gone.body.exportStatus).toBe('Deleting');
       await new Promise((r) => setTimeout(r, 100));
+      gone = await call(stack.api, 'GET', `/exports/${done.exportId}/`, { token: bearer });
     }
-    const gone = await call(stack.api, 'GET', `/exports/${done.exportId}/`, { token: bearer });
     expect(gone.status).toBe(404);
     expect(gone.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+    expect((await stack.api.ctx.db.query('SELECT 1 FROM export_jobs WHERE export_id = $1', [done.exportId])).rowCount).toBe(0);
     await expect(stack.api.ctx.storage.client.send(new HeadObjectCommand({ Bucket: stack.api.ctx.storage.bucket, Key: key }))).rejects.toMatchObject({
       $metadata: { httpStatusCode: 404 },
     });

@@ -134,14 +134,22 @@ describe('Lex import flow: CreateUploadUrl → upload → StartImport → Descri
     const otherTenant = await call(stack.api, 'POST', '/imports/', { token: token(newTenant()), body: {} });
     expect(otherTenant.body.importSummaries).toEqual([]);
 
+    await stack.worker.pause();
     const deleted = await call(stack.api, 'DELETE', `/imports/${whole.importId}/`, { token: bearer });
     expect(deleted.status).toBe(202);
     expect(deleted.body).toEqual({ importId: whole.importId, importStatus: 'Deleting' });
-    expect((await call(stack.api, 'GET', `/imports/${whole.importId}/`, { token: bearer })).status).toBe(404);
-    for (let i = 0; (await stack.api.ctx.db.query('SELECT 1 FROM import_jobs WHERE import_id = $1', [whole.importId])).rowCount; i++) {
+    // Deleting until the worker has removed it, as Lex answers; then not found.
+    let described = await call(stack.api, 'GET', `/imports/${whole.importId}/`, { token: bearer });
+    expect([described.status, described.body.importStatus]).toEqual([200, 'Deleting']);
+    stack.worker.resume();
+    for (let i = 0; described.status === 200; i++) {
       if (i > 100) throw new Error('the worker did not delete the import');
+      expect(described.body.importStatus).toBe('Deleting');
       await new Promise((r) => setTimeout(r, 100));
+      described = await call(stack.api, 'GET', `/imports/${whole.importId}/`, { token: bearer });
     }
+    expect([described.status, described.headers.get('x-amzn-errortype')]).toEqual([404, 'ResourceNotFoundException']);
+    expect((await stack.api.ctx.db.query('SELECT 1 FROM import_jobs WHERE import_id = $1', [whole.importId])).rowCount).toBe(0);
     const rows = await stack.api.ctx.db.query('SELECT 1 FROM uploads WHERE upload_id = $1', [whole.importId]);
     expect(rows.rowCount).toBe(0);
     expect(await stack.api.ctx.storage.size(uploadObjectKey(tenant, whole.importId))).toBeUndefined();

@@ -5,11 +5,10 @@ import {
   isSigV4,
   koreAppId,
   type Principal,
-  type TokenSettings,
+  type TokenVerifier,
   UnauthorizedError,
   verifyKoreAppJwt,
   verifySigV4,
-  verifyToken,
 } from '@botport/shared';
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiContext } from '../context';
@@ -26,16 +25,16 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /** Verifies botport's bearer token and leaves the caller in `res.locals.principal`. */
-export function authenticate(settings: TokenSettings) {
+export function authenticate(tokens: TokenVerifier) {
   return (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req);
     if (!token) return next(new UnauthorizedError());
-    res.locals.principal = verifyToken(token, settings);
+    res.locals.principal = tokens.verify(token);
     next();
   };
 }
 
-type SignIns = Pick<ApiContext, 'config' | 'credentialLookup' | 'integrationTokens'>;
+type SignIns = Pick<ApiContext, 'tokens' | 'credentialLookup' | 'integrationTokens'>;
 
 /** The request as it came off the wire, for SigV4: the raw path and query, the body's bytes. */
 function signedRequest(req: Request) {
@@ -61,7 +60,7 @@ export function authenticateLex(ctx: SignIns) {
     }
     const token = bearerToken(req);
     if (!token) throw new UnauthorizedError('Missing Authentication Token: sign the request with AWS Signature Version 4 or send a bearer token', 'missing');
-    res.locals.principal = verifyToken(token, ctx.config);
+    res.locals.principal = ctx.tokens.verify(token);
     next();
   };
 }
@@ -76,7 +75,7 @@ export function authenticateKore(ctx: SignIns) {
     const token = bearerToken(req) ?? (typeof req.headers.auth === 'string' ? req.headers.auth.replace(/^Bearer\s+/, '').trim() : undefined);
     if (!token) throw new UnauthorizedError('a JWT is required in the auth header');
     const appId = koreAppId(token);
-    res.locals.principal = appId ? await verifyKoreAppJwt(token, appId, ctx.credentialLookup) : verifyToken(token, ctx.config);
+    res.locals.principal = appId ? await verifyKoreAppJwt(token, appId, ctx.credentialLookup) : ctx.tokens.verify(token);
     next();
   };
 }
@@ -86,7 +85,7 @@ export function authenticateXenioo(ctx: SignIns) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req);
     if (!token) throw new UnauthorizedError('a bearer token from /authorization/integration is required');
-    res.locals.principal = IntegrationTokens.isIntegrationToken(token) ? await ctx.integrationTokens.verify(token) : verifyToken(token, ctx.config);
+    res.locals.principal = IntegrationTokens.isIntegrationToken(token) ? await ctx.integrationTokens.verify(token) : ctx.tokens.verify(token);
     next();
   };
 }

@@ -1,4 +1,4 @@
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import { NotFoundError, UnauthorizedError } from '../errors';
 import { ID_PATTERN } from '../ids';
@@ -43,7 +43,7 @@ export interface TokenSettings {
   JWT_AUDIENCE?: string;
 }
 
-const CLOCK_TOLERANCE_SECONDS = 30;
+export const CLOCK_TOLERANCE_SECONDS = 30;
 /** 9999-12-31: later expiries are not dates anyone means. */
 const MAX_EXP = 253402300799;
 /** Tenant and subject claims: printable, no control characters (NUL reaches no query). */
@@ -60,6 +60,37 @@ function keyObject(key: string, family: 'secret' | 'public'): KeyObject {
   let k = keyObjects.get(id);
   if (!k) keyObjects.set(id, (k = family === 'secret' ? createSecretKey(Buffer.from(key, 'utf8')) : createPublicKey(key)));
   return k;
+}
+
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * verifyToken once per token: a poller presents the same JWT hundreds of
+ * times a minute, and each verification (an HMAC or RSA check plus the claim
+ * checks) costs more than the rest of a status read. A token is kept until
+ * the moment verifyToken would refuse it as expired; botport's JWTs carry no
+ * revocation (credentials do, and they are checked apart, see
+ * CachedCredentials). Kept by the token's SHA-256, never the token itself;
+ * refusals are not kept.
+ */
+export class TokenVerifier {
+  private readonly verified = new Map<string, Principal>();
+
+  constructor(
+    private readonly settings: TokenSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  verify(token: string): Principal {
+    const id = createHash('sha256').update(token).digest('base64');
+    const hit = this.verified.get(id);
+    if (hit && this.now() < hit.expiresAt.getTime() + CLOCK_TOLERANCE_SECONDS * 1000) return hit;
+    this.verified.delete(id);
+    const principal = verifyToken(token, this.settings);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(id, principal);
+    return principal;
+  }
 }
 
 /**

@@ -111,6 +111,31 @@ function queryOf(raw: string): Record<string, string | string[]> {
   return query;
 }
 
+const SIGNERS_KEPT = 1000;
+const signers = new Map<string, { secret: string; signer: SignatureV4 }>();
+
+/**
+ * One signer per credential, region and service, kept: a signer derives its
+ * signing key once a day and keeps it, where a new one per request would
+ * derive it (four HMACs) every time. A rotated secret gets a new signer.
+ */
+function signerFor(credential: { credentialId: string; secret: string }, region: string, service: string): SignatureV4 {
+  const id = `${credential.credentialId}/${region}/${service}`;
+  const kept = signers.get(id);
+  if (kept?.secret === credential.secret) return kept.signer;
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: credential.credentialId, secretAccessKey: credential.secret },
+    region,
+    service,
+    sha256: NodeSha256,
+    applyChecksum: false, // hash only what the client sent: x-amz-content-sha256 when it signed one, else the body
+  });
+  signers.delete(id);
+  if (signers.size >= SIGNERS_KEPT) signers.delete(signers.keys().next().value as string);
+  signers.set(id, { secret: credential.secret, signer });
+  return signer;
+}
+
 /**
  * Verifies an AWS Signature Version 4 request (header form) against the
  * credential its access key id names, for `service` in any region, and
@@ -150,14 +175,7 @@ export async function verifySigV4(req: SignedRequest, lookup: CredentialLookup, 
     if (value === undefined) throw invalid(MISMATCH); // signed a header it did not send
     headers[name] = value;
   }
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: credential.credentialId, secretAccessKey: credential.secret },
-    region: auth.region,
-    service,
-    sha256: NodeSha256,
-    applyChecksum: false, // hash only what the client sent: x-amz-content-sha256 when it signed one, else the body
-  });
-  const signed = await signer.sign(
+  const signed = await signerFor(credential, auth.region, service).sign(
     { method: req.method, protocol: 'http:', hostname: headers.host, path: req.path, query: queryOf(req.query), headers, body: req.body },
     { signingDate: signedAt, signingRegion: auth.region, signingService: service, signableHeaders: new Set(auth.signedHeaders) },
   );

@@ -17,6 +17,9 @@ import { readTaskGraph } from '../bots/task-graph';
 import { checkNotifyUrl, type NotifySettings } from '../notifications/notifications';
 import { type DeliveryAttempt, DeliveryAttempts } from '../notifications/delivery-attempts';
 import { UNIQUE_VIOLATION } from '../store/db';
+import type { ChangeFeed } from '../changes/change-feed';
+import { RecordCache, rowKey } from '../changes/record-cache';
+import { type RowListener, RowWatch } from '../changes/row-watch';
 
 export interface ExportRequest {
   botId: string;
@@ -60,6 +63,9 @@ export function exportObjectKey(tenantId: string, exportId: string, runId: strin
  */
 export class ExportService {
   private readonly records: ExportRecords;
+  /** Status reads from memory, kept coherent by the change feed (the api's; none in the worker). */
+  private readonly cache: RecordCache<ExportRecord>;
+  private readonly watched: RowWatch<ExportRecord>;
   private readonly attempts: DeliveryAttempts;
   private readonly pageTokens: PageTokens;
 
@@ -73,9 +79,17 @@ export class ExportService {
       secrets: SealedSecrets;
       limits: ExportLimits;
       secret: string;
+      changes?: ChangeFeed;
     },
   ) {
     this.records = new ExportRecords(deps.db);
+    this.cache = new RecordCache(deps.changes, 'export_jobs', (c) => [rowKey(c.tenantId, c.id), latestKey(c.tenantId, c.botId ?? '')]);
+    this.watched = new RowWatch(
+      deps.changes,
+      'export_jobs',
+      (tenantId, ids) => this.records.getMany(tenantId, ids),
+      (r) => r.exportId,
+    );
     this.attempts = new DeliveryAttempts(deps.db);
     this.pageTokens = new PageTokens(deps.secret);
   }
@@ -129,23 +143,45 @@ export class ExportService {
       const running = await this.records.findRunning(principal.tenantId, dedupeKey);
       throw new ConflictError(`an identical export is already in progress: ${running?.exportId ?? 'unknown'}`);
     }
+    this.changed(record);
     // Should Redis fail here, the record stays InProgress and the reconciler enqueues it.
     await queues.enqueueExport(record.exportId).catch(() => undefined);
     return record;
   }
 
-  async describe(principal: Principal, exportId: string): Promise<ExportRecord> {
-    const record = await this.records.get(principal.tenantId, exportId);
-    if (!record || record.status === 'Deleting' || (principal.botId && record.botId !== principal.botId)) {
+  /**
+   * One of the caller's exports. One being deleted is not found, unless the
+   * caller shows `Deleting` until it is gone (as Lex's DescribeExport does).
+   */
+  async describe(principal: Principal, exportId: string, shown: { whileDeleting?: boolean } = {}): Promise<ExportRecord> {
+    const tenantId = principal.tenantId;
+    const record = await this.cache.get(rowKey(tenantId, exportId), () => this.records.get(tenantId, exportId));
+    if (!record || (record.status === 'Deleting' && !shown.whileDeleting) || (principal.botId && record.botId !== principal.botId)) {
       throw new NotFoundError(`export ${exportId} was not found`);
     }
     return record;
   }
 
+  /**
+   * Tells `listener` the export each time it changes (undefined once it is
+   * gone), until the returned function is called: pushed by the change feed,
+   * for server-sent events. 404 as describe; the record as it is now first.
+   */
+  async watch(principal: Principal, exportId: string, listener: RowListener<ExportRecord>): Promise<{ record: ExportRecord; unwatch: () => void }> {
+    const unwatch = this.watched.watch(principal.tenantId, exportId, listener);
+    try {
+      return { record: await this.describe(principal, exportId), unwatch };
+    } catch (err) {
+      unwatch();
+      throw err;
+    }
+  }
+
   /** The bot's most recent export (Kore's export status). */
   async latestForBot(principal: Principal, botId: string): Promise<ExportRecord> {
     assertBotAllowed(principal, botId);
-    const record = await this.records.latestForBot(principal.tenantId, botId);
+    const tenantId = principal.tenantId;
+    const record = await this.cache.get(latestKey(tenantId, botId), () => this.records.latestForBot(tenantId, botId));
     if (!record) throw new NotFoundError(`bot ${botId} has no export`);
     return record;
   }
@@ -181,6 +217,7 @@ export class ExportService {
       throw new ConflictError('an identical export is already in progress; update this one once it has finished');
     }
     if (!record) throw new ConflictError(`export ${exportId} is still in progress; update it once it has finished`);
+    this.changed(record);
     await this.deps.queues.enqueueExport(exportId, { again: true }).catch(() => undefined);
     return record;
   }
@@ -191,7 +228,16 @@ export class ExportService {
     // Only a finished export can be marked; the one it refuses is still InProgress.
     const record = await this.records.markDeleting(principal.tenantId, exportId);
     if (!record) throw new ConflictError(`export ${exportId} is still in progress; delete it once it has finished`);
+    this.changed(record);
     await this.deps.queues.enqueueExportDeletion(exportId).catch(() => undefined);
     return record;
   }
+
+  /** What this replica changed it reads back at once; the others hear of it from the feed. */
+  private changed(record: ExportRecord): void {
+    this.cache.forget(rowKey(record.tenantId, record.exportId));
+    this.cache.forget(latestKey(record.tenantId, record.botId));
+  }
 }
+
+const latestKey = (tenantId: string, botId: string) => rowKey(tenantId, `latest:${botId}`);

@@ -7,6 +7,8 @@ import type { BotStore } from '../bots/bot-store';
 import type { Component } from '../bots/definition';
 import type { ImportMode, ImportTarget } from '../bots/draft-import';
 import { DraftUndo, type UndoOutcome } from '../bots/draft-undo';
+import type { ChangeFeed } from '../changes/change-feed';
+import { RecordCache, rowKey } from '../changes/record-cache';
 import { KIND_CATEGORIES } from '../bots/kinds';
 import { ConflictError, NotFoundError, QuotaExceededError, ValidationError } from '../errors';
 import type { Surface } from '../exports/export-record';
@@ -70,6 +72,8 @@ export class ImportService {
   private readonly attempts: DeliveryAttempts;
   private readonly pageTokens: PageTokens;
   private readonly undos: DraftUndo;
+  /** Status reads from memory, kept coherent by the change feed (the api's; none in the worker). */
+  private readonly cache: RecordCache<ImportRecord>;
 
   constructor(
     private readonly deps: {
@@ -81,9 +85,11 @@ export class ImportService {
       secrets: SealedSecrets;
       limits: ImportLimits;
       secret: string;
+      changes?: ChangeFeed;
     },
   ) {
     this.records = new ImportRecords(deps.db);
+    this.cache = new RecordCache(deps.changes, 'import_jobs');
     this.attempts = new DeliveryAttempts(deps.db);
     this.pageTokens = new PageTokens(deps.secret);
     this.undos = new DraftUndo(deps.db, deps.bots);
@@ -196,10 +202,15 @@ export class ImportService {
     return { name: asFile.name, companions };
   }
 
-  async describe(principal: Principal, importId: string): Promise<ImportRecord> {
-    const record = await this.records.get(principal.tenantId, importId);
+  /**
+   * One of the caller's imports. One being deleted is not found, unless the
+   * caller shows `Deleting` until it is gone (as Lex's DescribeImport does).
+   */
+  async describe(principal: Principal, importId: string, shown: { whileDeleting?: boolean } = {}): Promise<ImportRecord> {
+    const tenantId = principal.tenantId;
+    const record = await this.cache.get(rowKey(tenantId, importId), () => this.records.get(tenantId, importId));
     const botOf = record?.importedBotId ?? record?.botId;
-    if (!record || record.status === 'Deleting' || (principal.botId && botOf !== principal.botId)) {
+    if (!record || (record.status === 'Deleting' && !shown.whileDeleting) || (principal.botId && botOf !== principal.botId)) {
       throw new NotFoundError(`import ${importId} was not found`);
     }
     return record;
@@ -255,6 +266,7 @@ export class ImportService {
     await this.describe(principal, importId);
     const record = await this.records.markDeleting(principal.tenantId, importId);
     if (!record) throw new ConflictError(`import ${importId} is still in progress; delete it once it has finished`);
+    this.cache.forget(rowKey(record.tenantId, importId)); // read back at once here; the other replicas hear it from the feed
     await this.deps.queues.enqueueImportDeletion(importId).catch(() => undefined);
     return record;
   }

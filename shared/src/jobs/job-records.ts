@@ -21,6 +21,12 @@ export abstract class JobRecords<R, Row extends object> {
     return rows[0] && this.toRecord(rows[0]);
   }
 
+  /** The tenant's records of these ids (those that exist). */
+  async getMany(tenantId: string, ids: string[]): Promise<R[]> {
+    const { rows } = await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE tenant_id = $1 AND ${this.idColumn} = ANY($2)`, [tenantId, ids]);
+    return rows.map(this.toRecord);
+  }
+
   /** For the worker, which knows only the job id. */
   async getById(id: string): Promise<R | undefined> {
     const { rows } = await this.db.query<Row>(`SELECT * FROM ${this.table} WHERE ${this.idColumn} = $1`, [id]);

@@ -13,6 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { DownloadSigner } from './download-signer';
 
 export interface StorageSettings {
   S3_ENDPOINT: string;
@@ -31,6 +32,9 @@ export interface ForeignBucket {
 /** Pre-signed URLs live five minutes, as Lex's own download links do. */
 export const PRESIGNED_URL_SECONDS = 300;
 
+/** Saves a download as `fileName` (quotes, backslashes and line breaks replaced). */
+export const downloadDisposition = (fileName: string): string => `attachment; filename="${fileName.replace(/["\\\r\n]/g, '_')}"`;
+
 /** Archives and uploads in one bucket; keys name tenant and job, never a user's input. */
 export class Storage {
   readonly client: S3Client;
@@ -41,6 +45,7 @@ export class Storage {
    * real upload to it.
    */
   private readonly uploadSigner: S3Client;
+  private readonly downloadSigner: DownloadSigner;
 
   constructor(settings: StorageSettings, foreign?: ForeignBucket) {
     this.bucket = settings.S3_BUCKET;
@@ -59,6 +64,7 @@ export class Storage {
     };
     this.client = new S3Client(options);
     this.uploadSigner = new S3Client({ ...options, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    this.downloadSigner = new DownloadSigner(this.client, this.bucket, settings.S3_CHECKSUM_MODE === 'WHEN_SUPPORTED');
   }
 
   async ensureBucket(): Promise<void> {
@@ -73,12 +79,9 @@ export class Storage {
     await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
   }
 
-  /** A fresh GET URL valid PRESIGNED_URL_SECONDS that saves the file as `fileName`. */
+  /** A GET URL valid PRESIGNED_URL_SECONDS (from the current second) that saves the file as `fileName`. */
   presignDownload(key: string, fileName: string): Promise<string> {
-    const safe = fileName.replace(/["\\\r\n]/g, '_');
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: `attachment; filename="${safe}"` }), {
-      expiresIn: PRESIGNED_URL_SECONDS,
-    });
+    return this.downloadSigner.sign(key, downloadDisposition(fileName), PRESIGNED_URL_SECONDS);
   }
 
   /** A PUT URL valid PRESIGNED_URL_SECONDS for a client to upload an archive to `key`. */

@@ -59,7 +59,7 @@ export function adminRouter(ctx: ApiContext): Router {
   const exportRecords = new ExportRecords(ctx.db);
   const importRecords = new ImportRecords(ctx.db);
   const sessions = new OperatorSessions(secretsKey(ctx.config));
-  const bearer = authenticate(ctx.config);
+  const bearer = authenticate(ctx.tokens);
 
   /** The dashboard: the operator by bearer header, or by the session cookie. */
   function dashboardAccess(req: Request, res: Response, next: NextFunction) {

@@ -36,7 +36,7 @@ const eddiErrorHandler = errorHandler((e, res) => {
  */
 export function eddiRouter(ctx: ApiContext): Router {
   const r = Router();
-  r.use(guardRequest, authenticate(ctx.config));
+  r.use(guardRequest, authenticate(ctx.tokens));
   const base = ctx.config.PUBLIC_BASE_URL ?? '';
   const locationOf = (record: ExportRecord) => `${base}/backup/export/${fileName(record)}`;
 

@@ -116,9 +116,9 @@ export function lexExportsRouter(jobs: ExportService): Router {
     res.status(202).json(created);
   });
 
-  // DescribeExport
+  // DescribeExport: Deleting until the export is gone, as Lex answers.
   r.get('/exports/:exportId/', read, async (req, res) => {
-    const record = await jobs.describe(res.locals.principal, String(req.params.exportId));
+    const record = await jobs.describe(res.locals.principal, String(req.params.exportId), { whileDeleting: true });
     res.json({
       ...summary(record),
       failureReasons: record.failureReasons,

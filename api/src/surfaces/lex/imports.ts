@@ -145,7 +145,7 @@ export function lexImportsRouter(imports: ImportService): Router {
 
   // DescribeImport
   r.get('/imports/:importId/', read, async (req, res) => {
-    const record = await imports.describe(res.locals.principal, String(req.params.importId));
+    const record = await imports.describe(res.locals.principal, String(req.params.importId), { whileDeleting: true }); // Deleting until gone, as Lex answers
     const { importedResourceType: _omit, ...described } = summary(record);
     res.json({
       ...described,

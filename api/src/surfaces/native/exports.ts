@@ -80,48 +80,46 @@ function view(r: ExportRecord, downloadUrl?: string): z.infer<typeof exportView>
   };
 }
 
-const EVENTS_POLL_MS = 500;
 const KEEP_ALIVE_MS = 15000;
 
 /**
  * Server-sent events for one export: `progress` whenever it moves, then
  * `completed` (with a fresh downloadUrl) or `failed`, then the stream ends.
- * Read from the record, so any api replica can serve it.
+ * Pushed from the change feed (see RowWatch), so any api replica can serve
+ * it and a quiet stream costs nothing but its socket.
  */
 async function streamEvents(ctx: ApiContext, req: Request, res: Response): Promise<void> {
-  const principal = res.locals.principal;
   const exportId = String(req.params.exportId);
-  let record: ExportRecord | undefined = await ctx.exports.describe(principal, exportId); // 404 before the stream starts
+  let progress = -1;
+  let ended = false;
+  const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const end = () => {
+    ended = true;
+    unwatch();
+    clearInterval(keepAlive);
+    res.end();
+  };
+  const tell = (record: ExportRecord | undefined) => {
+    if (ended) return;
+    if (!record || record.status === 'Deleting') return void (send('failed', { exportId, failureReasons: ['the export was deleted'] }), end());
+    if (record.progress !== progress) send('progress', { exportId, status: record.status, progress: (progress = record.progress) });
+    if (record.status === 'Failed') return void (send('failed', { exportId, failureReasons: record.failureReasons }), end());
+    if (record.status === 'Completed') {
+      ended = true; // the URL is signed before the last event; nothing else is told meanwhile
+      void ctx.exports.downloadUrl(record).then((url) => (send('completed', view(record, url)), end()), end);
+    }
+  };
+  // The first change may come before the answer to watch does: held until then.
+  const early: (ExportRecord | undefined)[] = [];
+  let listener: (r: ExportRecord | undefined) => void = (r) => early.push(r);
+  const { record, unwatch } = await ctx.exports.watch(res.locals.principal, exportId, (r) => listener(r)); // 404 before the stream starts
   res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   res.flushHeaders();
-  let open = true;
-  req.on('close', () => (open = false));
-  const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  let progress = -1;
-  let quietSince = Date.now();
-  while (open && record) {
-    if (record.progress !== progress) {
-      progress = record.progress;
-      send('progress', { exportId, status: record.status, progress });
-      quietSince = Date.now();
-    }
-    if (record.status === 'Completed') {
-      send('completed', view(record, await ctx.exports.downloadUrl(record)));
-      break;
-    }
-    if (record.status === 'Failed') {
-      send('failed', { exportId, failureReasons: record.failureReasons });
-      break;
-    }
-    if (Date.now() - quietSince >= KEEP_ALIVE_MS) {
-      res.write(': keep-alive\n\n');
-      quietSince = Date.now();
-    }
-    await new Promise((r) => setTimeout(r, EVENTS_POLL_MS));
-    record = await ctx.exports.describe(principal, exportId).catch(() => undefined);
-    if (!record) send('failed', { exportId, failureReasons: ['the export was deleted'] });
-  }
-  res.end();
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  req.on('close', () => ended || end());
+  listener = tell;
+  tell(record);
+  early.forEach(tell);
 }
 
 /** `/v1/exports`: the same export jobs in botport's own shape, plus Idempotency-Key and live events. */

@@ -16,7 +16,7 @@ import { problemHandler } from './problem';
 /** `/v1`: botport's own surface. */
 export function nativeRouter(ctx: ApiContext): Router {
   const r = Router();
-  r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.config));
+  r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticate(ctx.tokens));
   r.use('/bots', botsRouter(ctx));
   r.use('/credentials', credentialsRouter(ctx));
   r.use('/exports', nativeExportsRouter(ctx));
