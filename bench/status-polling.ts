@@ -47,7 +47,10 @@ const DIST = path.join(ROOT, 'bench/dist');
 
 /** A node process whose first JSON line on stdout (matching `ready`) says it is up; later lines are counted. */
 async function start(file: string, env: Record<string, string>, ready: (line: Record<string, unknown>) => boolean) {
-  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), file], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   let counted = 0;
   const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
