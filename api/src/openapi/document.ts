@@ -287,13 +287,13 @@ export const OPERATIONS: Operation[] = [
   ),
 
   op('put', '/exports/', 'lex', 'CreateExport', { 202: ok(lexExports.createExportResponse) }, { body: lexExports.createExport }),
-  op('get', '/exports/:exportId/', 'lex', 'DescribeExport', { 200: ok(lexExports.describeExportResponse) }),
+  op('get', '/exports/:exportId/', 'lex', 'DescribeExport (Deleting until a deleted export is gone)', { 200: ok(lexExports.describeExportResponse) }),
   op('post', '/exports/', 'lex', 'ListExports', { 200: ok(lexExports.listExportsResponse) }, { body: lexExports.listExports }),
   op('put', '/exports/:exportId/', 'lex', 'UpdateExport', { 202: ok(lexExports.exportSummary) }, { body: lexExports.updateExport }),
   op('delete', '/exports/:exportId/', 'lex', 'DeleteExport', { 202: ok(lexExports.deleteExportResponse) }),
   op('post', '/createuploadurl/', 'lex', 'CreateUploadUrl', { 200: ok(lexImports.createUploadUrlResponse) }),
   op('put', '/imports/', 'lex', 'StartImport', { 202: ok(lexImports.startImportResponse) }, { body: lexImports.startImport }),
-  op('get', '/imports/:importId/', 'lex', 'DescribeImport', { 200: ok(lexImports.describeImportResponse) }),
+  op('get', '/imports/:importId/', 'lex', 'DescribeImport (Deleting until a deleted import is gone)', { 200: ok(lexImports.describeImportResponse) }),
   op('post', '/imports/', 'lex', 'ListImports', { 200: ok(lexImports.listImportsResponse) }, { body: lexImports.listImports }),
   op('delete', '/imports/:importId/', 'lex', 'DeleteImport', { 202: ok(lexImports.deleteImportResponse) }),
 
