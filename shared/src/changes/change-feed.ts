@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { Logger } from '../logging/logger';
 
@@ -43,6 +44,8 @@ export class ChangeFeed {
   private attempt = 0;
   private closed = false;
   private seq = 0;
+  /** Every replica pings on the one channel: only its own pings count for it. */
+  private readonly self = randomBytes(6).toString('hex');
 
   constructor(
     private readonly databaseUrl: string,
@@ -101,7 +104,7 @@ export class ChangeFeed {
   }
 
   private async ping(client: Client): Promise<void> {
-    const nonce = `${PING}${++this.seq}`;
+    const nonce = `${PING}${this.self}:${++this.seq}`;
     this.sent.set(nonce, performance.now());
     // A ping unanswered for longer than the bound could never restore trust: forget it.
     if (this.sent.size > CHANGE_BOUND_MS / PING_EVERY_MS) this.sent.delete(this.sent.keys().next().value as string);

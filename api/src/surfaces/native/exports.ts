@@ -117,6 +117,7 @@ async function streamEvents(ctx: ApiContext, req: Request, res: Response): Promi
   res.flushHeaders();
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
   req.on('close', () => ended || end());
+  if (req.destroyed) return end(); // gone before the stream began
   listener = tell;
   tell(record);
   early.forEach(tell);
