@@ -1,6 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ApiContext } from './context';
-import { requestLog } from './http/request-log';
+import { useRequestLog } from './http/request-log';
 import { adminRouter } from './surfaces/admin/router';
 import { consoleRouter } from './surfaces/console';
 import { eddiRouter } from './surfaces/eddi/router';
@@ -17,7 +17,7 @@ export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.use(requestLog(ctx.logger));
+  useRequestLog(app, ctx.logger);
   const measured = metrics(ctx);
   app.use(measured.middleware);
   app.use(operationsRouter(ctx, openApiDocument(ctx.config.PUBLIC_BASE_URL)));

@@ -61,15 +61,17 @@ async function runNow(bearer: string, policyId: string): Promise<any> {
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('backup policies to the tenant’s own bucket', () => {
-  test('every minute: three runs write one archive (two unchanged), a change writes a new one, keep-2 removes the oldest, and a backup restores the DRAFT', async () => {
+  test('daily: three runs write one archive (two unchanged), a change writes a new one, keep-2 removes the oldest, and a backup restores the DRAFT', async () => {
     const bearer = token(newTenant());
     const botId = await createBotWith(stack.api, bearer, demoBot('Backed'));
+    // Twelve hours from now, so no scheduled run lands among the runs this test starts and counts.
+    const schedule = `0 ${(new Date().getUTCHours() + 12) % 24} * * *`;
     const created = await call(stack.api, 'POST', '/v1/backup-policies', {
       token: bearer,
       body: {
         name: 'nightly',
         botId,
-        schedule: '* * * * *',
+        schedule,
         versions: ['DRAFT'],
         retention: { keepLast: 2 },
         destination: destination({ prefix: `${botId}-p/` }),
@@ -77,7 +79,7 @@ describe('backup policies to the tenant’s own bucket', () => {
     });
     expect(created.status).toBe(201);
     const policy = created.body;
-    expect(policy).toMatchObject({ botId, schedule: '* * * * *', timezone: 'UTC', retention: { keepLast: 2, keepDays: null }, enabled: true });
+    expect(policy).toMatchObject({ botId, schedule, timezone: 'UTC', retention: { keepLast: 2, keepDays: null }, enabled: true });
     expect(policy.destination).toEqual({
       type: 's3',
       endpoint: s3.url,
@@ -88,7 +90,7 @@ describe('backup policies to the tenant’s own bucket', () => {
       accessKeyId: 'S3RVER',
     });
     expect(JSON.stringify(policy)).not.toContain('secretAccessKey');
-    expect(new Date(policy.nextRuns[1]).getTime() - new Date(policy.nextRuns[0]).getTime()).toBe(60000);
+    expect(new Date(policy.nextRuns[1]).getTime() - new Date(policy.nextRuns[0]).getTime()).toBe(86_400_000);
     const prefix = `${botId}-p/`;
     expect(await objects(prefix)).toEqual([]); // the test write was deleted again
 
