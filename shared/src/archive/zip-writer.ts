@@ -1,14 +1,23 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { PayloadTooLargeError } from '../errors';
+import { deflatePool, LEVEL, METHOD_DEFLATE, type StoredEntry } from './deflate-pool';
 import { AES_METHOD, AES_VERSION_NEEDED, aesExtraField, encryptEntry, encryptStream } from './winzip-aes';
 
 const deflateRaw = promisify(zlib.deflateRaw);
 
+/** A file deflated already (an archive entry cache's, or one being deflated elsewhere): written as it is, without zlib. */
+export interface PreparedEntry {
+  /** Uncompressed bytes, counted against what may be held at once while `stored` is pending. */
+  size: number;
+  stored: StoredEntry | Promise<StoredEntry>;
+}
+
 /**
- * One file of the archive: its bytes, or — for one too large to hold, such as
- * Kore's botDefinition.json of a large bot — its bytes as they are produced,
- * deflated as they stream, with CRC and sizes in a data descriptor after them.
+ * One file of the archive: its bytes; its bytes deflated already; or — for
+ * one too large to hold, such as Kore's botDefinition.json of a large bot —
+ * its bytes as they are produced, deflated as they stream, with CRC and sizes
+ * in a data descriptor after them.
  */
 export type ZipEntry =
   | {
@@ -16,11 +25,11 @@ export type ZipEntry =
       name: string;
       data: Buffer;
     }
+  | { name: string; prepared: PreparedEntry }
   | { name: string; stream: () => AsyncIterable<Buffer> };
 
 export interface ZipOptions {
-  level?: number;
-  /** Uncompressed bytes being deflated at once: bounds memory, keeps the thread pool busy. */
+  /** Uncompressed bytes being deflated at once: bounds memory, keeps every core busy. */
   maxInFlightBytes?: number;
   maxInFlightEntries?: number;
   /** Encrypts every entry with WinZip AES-256 (AE-2) under this password. */
@@ -32,8 +41,6 @@ const UINT16_MAX = 0xffff;
 const FLAG_UTF8 = 0x0800;
 const FLAG_ENCRYPTED = 0x0001;
 const FLAG_DATA_DESCRIPTOR = 0x0008;
-const METHOD_STORE = 0;
-const METHOD_DEFLATE = 8;
 const VERSION_DEFAULT = 20;
 const VERSION_ZIP64 = 45;
 const MADE_BY_UNIX = 3 << 8;
@@ -42,12 +49,19 @@ const FILE_MODE = 0o100644;
 const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
+/** What an entry's headers say of it. */
 interface Pending {
   name: Buffer;
   size: number;
   crc: number;
+}
+
+interface Queued {
+  name: Buffer;
+  /** Uncompressed bytes held while it is prepared. */
+  held: number;
   /** Deflated (or stored, when deflating does not make it smaller), then encrypted when asked. */
-  prepared: Promise<{ method: number; payload: Buffer }>;
+  prepared: Promise<{ stored: StoredEntry; payload: Buffer }>;
 }
 
 /** How an entry is written: its headers' method, flags, version, CRC and extra field. */
@@ -66,21 +80,21 @@ function encodingOf(e: Pending, method: number, encrypted: boolean): Encoding {
 }
 
 /**
- * A streaming zip writer. Entries are deflated concurrently on libuv's thread
- * pool (zlib's async API), so every core works, while output stays in input
- * order; at most `maxInFlightBytes` of input is held at once. Entries whose
- * deflated form is not smaller are stored. ZIP64 records are written only
- * when the archive needs them (more than 65,535 entries or offsets past 4 GiB).
- * With a password, each entry is encrypted (WinZip AES-256) on the same pool.
- * A streamed entry is written when every entry before it is, deflated (and
+ * A streaming zip writer. Entries are deflated concurrently on the deflate
+ * pool's threads, so every core works, while output stays in input order; at
+ * most `maxInFlightBytes` of input is held at once. Entries whose deflated
+ * form is not smaller are stored; entries deflated already are written as
+ * they are. ZIP64 records are written only when the archive needs them (more
+ * than 65,535 entries or offsets past 4 GiB). With a password, each entry is
+ * encrypted (WinZip AES-256, its key derived on libuv's thread pool). A
+ * streamed entry is written when every entry before it is, deflated (and
  * encrypted) as its bytes arrive, so it is never held whole.
  */
 export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipOptions = {}): AsyncGenerator<Buffer> {
-  const level = options.level ?? 6;
   const maxBytes = options.maxInFlightBytes ?? 8 * 1024 * 1024;
   const maxEntries = options.maxInFlightEntries ?? 64;
   const source = entries[Symbol.asyncIterator]();
-  const pending: Pending[] = [];
+  const pending: Queued[] = [];
   const central: Buffer[] = [];
   let inFlight = 0;
   let exhausted = false;
@@ -100,16 +114,17 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
           streamed = next.value; // written once every entry before it is
           break;
         }
-        const { name, data } = next.value;
-        if (data.length >= UINT32_MAX) throw new PayloadTooLargeError(`${name} is 4 GiB or more, more than one zip entry holds`);
-        pending.push({ name: Buffer.from(name, 'utf8'), size: data.length, crc: zlib.crc32(data), prepared: prepare(data, level, options.password) });
-        inFlight += data.length;
+        const queued = queue(next.value, options.password);
+        queued.prepared.catch(() => undefined); // awaited below, in order
+        pending.push(queued);
+        inFlight += queued.held;
       }
-      const entry = pending.shift();
-      if (entry) {
-        const { method, payload } = await entry.prepared;
-        inFlight -= entry.size;
-        const encoding = encodingOf(entry, method, options.password !== undefined);
+      const next = pending.shift();
+      if (next) {
+        const { stored, payload } = await next.prepared;
+        inFlight -= next.held;
+        const entry: Pending = { name: next.name, size: stored.size, crc: stored.crc32 };
+        const encoding = encodingOf(entry, stored.method, options.password !== undefined);
         const header = localHeader(entry, encoding, payload.length);
         central.push(centralHeader(entry, encoding, payload.length, offset));
         yield header;
@@ -117,7 +132,7 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
         offset += header.length + payload.length;
         count++;
       } else if (streamed) {
-        const written = yield* streamedEntry(streamed, level, options.password);
+        const written = yield* streamedEntry(streamed, options.password);
         central.push(centralHeader(written.entry, written.encoding, written.compressedSize, offset));
         offset += written.bytes;
         count++;
@@ -131,9 +146,20 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
     }
     yield* end(count, centralSize, offset);
   } finally {
+    await Promise.allSettled(pending.map((p) => p.prepared));
     // Stopped early (a failed upload): let the source clean up (a format's spool file).
     if (!exhausted) await source.return?.(undefined);
   }
+}
+
+/** Starts preparing an in-memory or deflated entry: deflated on the pool unless it is already, encrypted when asked. */
+function queue(e: Exclude<ZipEntry, { stream: unknown }>, password: string | undefined): Queued {
+  const name = Buffer.from(e.name, 'utf8');
+  const size = 'data' in e ? e.data.length : e.prepared.size;
+  if (size >= UINT32_MAX) throw new PayloadTooLargeError(`${e.name} is 4 GiB or more, more than one zip entry holds`);
+  const stored = 'data' in e ? deflatePool().deflate(e.data) : Promise.resolve(e.prepared.stored);
+  const prepared = stored.then(async (s) => ({ stored: s, payload: password === undefined ? s.payload : await encryptEntry(password, s.payload) }));
+  return { name, held: size, prepared };
 }
 
 const BLOCK_BYTES = 1024 * 1024;
@@ -147,13 +173,17 @@ const BLOCKS_IN_FLIGHT = 8;
  * last one finished. A single large entry then uses every core, and the same
  * input gives the same bytes.
  */
-async function* deflateInBlocks(source: AsyncIterable<Buffer>, level: number): AsyncGenerator<Buffer> {
+async function* deflateInBlocks(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const inFlight: Promise<Buffer>[] = [];
   let previous: Buffer | undefined;
   const start = (block: Buffer, last: boolean) => {
     const dictionary = previous?.subarray(Math.max(0, previous.length - WINDOW_BYTES));
     previous = block;
-    const deflated = deflateRaw(block, { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH, ...(dictionary && { dictionary }) });
+    const deflated = deflateRaw(block, {
+      level: LEVEL,
+      finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+      ...(dictionary && { dictionary }),
+    });
     deflated.catch(() => undefined); // awaited in order below
     inFlight.push(deflated);
   };
@@ -181,15 +211,9 @@ async function* deflateInBlocks(source: AsyncIterable<Buffer>, level: number): A
 /** Deflates (then encrypts) a stream as it comes, counting CRC and sizes for the data descriptor. */
 async function* streamedEntry(
   e: { name: string; stream: () => AsyncIterable<Buffer> },
-  level: number,
   password: string | undefined,
 ): AsyncGenerator<Buffer, { entry: Pending; encoding: Encoding; compressedSize: number; bytes: number }> {
-  const entry: Pending = {
-    name: Buffer.from(e.name, 'utf8'),
-    size: 0,
-    crc: 0,
-    prepared: Promise.resolve({ method: METHOD_DEFLATE, payload: Buffer.alloc(0) }),
-  };
+  const entry: Pending = { name: Buffer.from(e.name, 'utf8'), size: 0, crc: 0 };
   const plain = encodingOf(entry, METHOD_DEFLATE, password !== undefined);
   const header = localHeader(entry, { ...plain, flags: plain.flags | FLAG_DATA_DESCRIPTOR, crc: 0 }, 0);
   yield header;
@@ -202,7 +226,7 @@ async function* streamedEntry(
       yield chunk;
     }
   };
-  const deflated = deflateInBlocks(counted(), level);
+  const deflated = deflateInBlocks(counted());
   for await (const chunk of password === undefined ? deflated : encryptStream(password, deflated)) {
     compressedSize += chunk.length;
     if (compressedSize >= UINT32_MAX) throw new Error(`zip entry ${e.name} is too large`);
@@ -216,20 +240,6 @@ async function* streamedEntry(
   descriptor.writeUInt32LE(entry.size, 12);
   yield descriptor;
   return { entry, encoding, compressedSize, bytes: header.length + compressedSize + descriptor.length };
-}
-
-/**
- * Below this size an entry is deflated on the calling thread: a trip to the
- * thread pool costs more than deflating a few kilobytes (an EDDI descriptor,
- * a small component), and the bytes are the same either way.
- */
-const DEFLATE_INLINE_BELOW = 4096;
-
-async function prepare(data: Buffer, level: number, password: string | undefined): Promise<{ method: number; payload: Buffer }> {
-  const deflated =
-    data.length === 0 ? Buffer.alloc(0) : data.length < DEFLATE_INLINE_BELOW ? zlib.deflateRawSync(data, { level }) : await deflateRaw(data, { level });
-  const [method, payload] = deflated.length < data.length ? [METHOD_DEFLATE, deflated] : [METHOD_STORE, data];
-  return { method, payload: password === undefined ? payload : await encryptEntry(password, payload) };
 }
 
 function localHeader(e: Pending, enc: Encoding, compressedSize: number): Buffer {

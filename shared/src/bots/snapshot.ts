@@ -16,20 +16,41 @@ export interface StoredComponent {
   name: string;
   refs?: ComponentRef[];
   bodyJson: string;
+  /** Hex SHA-256 of the content (components.digest), when read from the store: the archive entry cache's key. */
+  digest?: string;
 }
 
-interface ComponentRow {
+/** An archive entry cache row as a snapshot read joins it (exports/entry-cache.ts reads it). */
+export interface CachedColumns {
+  files: { path: string; size: number; sha256: string; crc32: number; method: 0 | 8; stored: number }[];
+  notes: string[];
+  marks: Record<string, unknown>;
+  /** The files' stored bytes, one after another, base64. */
+  payload: string;
+  /** Last used more than a day ago. */
+  stale: boolean;
+}
+
+/** A component as a snapshot reads it for an export: with its cache row when the cache holds one (its body is then not read). */
+export interface SnapshotComponent extends StoredComponent {
+  cached?: CachedColumns;
+}
+
+interface ComponentRow extends Partial<CachedColumns> {
   kind: ComponentKind;
   locale_id: string;
   name: string;
-  body_json: string;
+  body_json: string | null;
   refs: ComponentRef[];
+  digest: string;
 }
 
-function fromRow(r: ComponentRow): StoredComponent {
-  const c: StoredComponent = { kind: r.kind, name: r.name, bodyJson: r.body_json };
+function fromRow(r: ComponentRow): SnapshotComponent {
+  const c: SnapshotComponent = { kind: r.kind, name: r.name, bodyJson: r.body_json ?? '', digest: r.digest };
   if (r.locale_id) c.locale = r.locale_id;
   if (r.refs && r.refs.length) c.refs = r.refs;
+  if (r.files && typeof r.payload === 'string')
+    c.cached = { files: r.files, notes: r.notes ?? [], marks: r.marks ?? {}, payload: r.payload, stale: r.stale === true };
   return c;
 }
 
@@ -50,8 +71,12 @@ export interface SnapshotHeader {
 /** One consistent view of a bot version, read by cursor inside a REPEATABLE READ transaction. */
 export interface Snapshot {
   header: SnapshotHeader;
-  /** Components in a fixed order: locale, kind, name (byte order). */
-  components(batchSize?: number): AsyncGenerator<StoredComponent>;
+  /**
+   * Components in a fixed order: locale, kind, name (byte order). With a
+   * cache variant, each one the archive entry cache holds under it comes
+   * with its files ready and without its body.
+   */
+  components(options?: { batchSize?: number; cacheVariant?: string }): AsyncGenerator<SnapshotComponent>;
   /** How many components the version holds (same snapshot). */
   count(): Promise<number>;
   hasLocale(localeId: string): Promise<boolean>;
@@ -77,7 +102,7 @@ export async function withSnapshot<T>(db: Pool, tenantId: string, botId: string,
       const header = { botId, version, name: head.rows[0].name, description: head.rows[0].description };
       return use({
         header,
-        components: (batchSize = 200) => readComponents(client, tenantId, botId, version, batchSize),
+        components: ({ batchSize = 200, cacheVariant } = {}) => readComponents(client, tenantId, botId, version, batchSize, cacheVariant),
         count: async () =>
           Number(
             (
@@ -104,19 +129,33 @@ export async function withSnapshot<T>(db: Pool, tenantId: string, botId: string,
   );
 }
 
-async function* readComponents(client: PoolClient, tenantId: string, botId: string, version: string, batchSize: number) {
+/**
+ * Reads a version's components by cursor, the next batch fetched while the
+ * last one is worked on. With a cache variant, cached files are joined in
+ * and PostgreSQL writes a body as text only for a component they miss.
+ */
+async function* readComponents(client: PoolClient, tenantId: string, botId: string, version: string, batchSize: number, cacheVariant: string | undefined) {
+  const cached = cacheVariant !== undefined;
   const cursor = client.query(
     new Cursor<ComponentRow>(
-      `SELECT kind, locale_id, name, body::text AS body_json, refs FROM components
-        WHERE tenant_id = $1 AND bot_id = $2 AND version = $3
-        ORDER BY locale_id, kind, name`,
-      [tenantId, botId, version],
+      `SELECT c.kind, c.locale_id, c.name, c.refs, encode(c.digest, 'hex') AS digest,
+              ${cached ? `CASE WHEN e.files IS NULL THEN c.body::text END` : 'c.body::text'} AS body_json
+              ${cached ? `, e.files, e.notes, e.marks, encode(e.payload, 'base64') AS payload, e.used_at < now() - interval '1 day' AS stale` : ''}
+         FROM components c
+         -- LIMIT 1 keeps the lookup one primary-key probe per component, whatever the statistics say.
+         ${cached ? 'LEFT JOIN LATERAL (SELECT * FROM archive_entry_cache x WHERE x.tenant_id = $1 AND x.variant = $4 AND x.digest = c.digest LIMIT 1) e ON true' : ''}
+        WHERE c.tenant_id = $1 AND c.bot_id = $2 AND c.version = $3
+        ORDER BY c.locale_id, c.kind, c.name`,
+      cached ? [tenantId, botId, version, cacheVariant] : [tenantId, botId, version],
     ),
   );
   try {
+    let next = cursor.read(batchSize);
     for (;;) {
-      const rows = await cursor.read(batchSize);
+      const rows = await next;
       if (!rows.length) return;
+      next = cursor.read(batchSize);
+      next.catch(() => undefined); // awaited on the next turn
       for (const r of rows) yield fromRow(r);
     }
   } finally {

@@ -2,12 +2,15 @@ import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Storage } from '../storage/s3';
-import type { Snapshot, StoredComponent } from '../bots/snapshot';
+import type { Snapshot, SnapshotComponent, SnapshotHeader } from '../bots/snapshot';
+import { canonicalJson } from '../paging/page-token';
 import { zipChunks } from '../archive/zip-writer';
 import { NotFoundError } from '../errors';
 import { FORMATS } from '../formats';
+import type { FormatComponent } from '../formats/format';
 import type { FileFormat } from './export-record';
-import { describeTasks, type ExportOptions, namesTasks, resolveTasks, selectComponents } from './selection';
+import { cacheVariant, type EntryCache, readyFrom } from './entry-cache';
+import { describeTasks, type ExportOptions, keepsUtterances, namesTasks, resolveTasks, selectComponents } from './selection';
 
 export interface ArchiveSpec {
   fileFormat: FileFormat;
@@ -21,25 +24,71 @@ export interface ArchiveSpec {
  * A snapshot as archive bytes: the selection (locale, categories, tasks),
  * the format's entries, zipped, streamed chunk by chunk. What exports and
  * backup runs build alike; `around` may wrap the component stream (progress).
+ * With a cache, a derived format's files come from it where it holds them
+ * and what is derived is kept in it, so an archive is the same bytes either
+ * way; the cache is written before the last chunk is handed on.
  */
 export async function* archiveChunks(
   snapshot: Snapshot,
   spec: ArchiveSpec,
   note: (message: string) => void,
-  around: (components: AsyncIterable<StoredComponent>) => AsyncIterable<StoredComponent> = (c) => c,
+  around: (components: AsyncIterable<SnapshotComponent>) => AsyncIterable<SnapshotComponent> = (c) => c,
+  cache?: EntryCache,
 ): AsyncGenerator<Buffer> {
   const format = FORMATS[spec.fileFormat];
   if (!format) throw new NotFoundError(`file format ${spec.fileFormat} is not available`);
   const tasks = namesTasks(spec.options.subTasks) ? resolveTasks(spec.options, await snapshot.taskGraph()) : undefined;
+  const withoutUtterances = !keepsUtterances(spec.options);
+  const variant = cache && cacheVariant(format, withoutUtterances);
+  const selected = selectComponents(
+    around(snapshot.components({ cacheVariant: variant })),
+    { localeId: spec.localeId, options: spec.options, tasks },
+    format.layout !== undefined,
+  );
   const entries = format.entries({
     header: snapshot.header,
     localeId: spec.localeId,
     options: spec.options,
     resolvedTasks: describeTasks(tasks),
-    components: selectComponents(around(snapshot.components()), { localeId: spec.localeId, options: spec.options, tasks }),
+    components: variant ? withReady(selected, (digest) => cache!.touch(variant, digest)) : selected,
     note,
+    derivation: format.layout && { withoutUtterances, keep: variant ? cache!.keeper(variant) : undefined },
   });
-  yield* zipChunks(entries, { password: spec.password });
+  try {
+    yield* zipChunks(entries, { password: spec.password });
+  } finally {
+    await cache?.flush();
+  }
+}
+
+/** Components with their cached files ready; a row last used long ago is marked used. */
+async function* withReady(components: AsyncIterable<SnapshotComponent>, touch: (digest: string) => void): AsyncGenerator<FormatComponent> {
+  for await (const { cached, ...c } of components) {
+    if (!cached) {
+      yield c;
+      continue;
+    }
+    if (cached.stale && c.digest) touch(c.digest);
+    yield { ...c, ready: readyFrom(cached) };
+  }
+}
+
+/** Moves whenever a writer would write other bytes for the same input: no archive built before is copied then. */
+const ARCHIVE_REVISION = 1;
+
+/**
+ * What decides an archive's bytes — the writers' revisions, the bot, its
+ * version, name and description, locale, format and options — as a key; for
+ * a published version without a password only: its archive never changes,
+ * so a repeat export may copy one built before. Undefined otherwise.
+ */
+export function archiveKey(spec: ArchiveSpec, header: SnapshotHeader): string | undefined {
+  if (header.version === 'DRAFT' || spec.password !== undefined || !FORMATS[spec.fileFormat]) return undefined;
+  const writer = cacheVariant(FORMATS[spec.fileFormat], !keepsUtterances(spec.options)) ?? spec.fileFormat;
+  const { botId, version, name, description } = header;
+  return createHash('sha256')
+    .update(canonicalJson([ARCHIVE_REVISION, writer, botId, version, name, description, spec.localeId, spec.options]))
+    .digest('hex');
 }
 
 export interface CountedBytes {

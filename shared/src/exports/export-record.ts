@@ -35,6 +35,8 @@ export interface ExportRecord {
   objectKey: string | null;
   sizeBytes: number | null;
   sha256: string | null;
+  /** What decided the archive's bytes (see archiveKey), when it may be copied for a repeat export. */
+  archiveKey: string | null;
   createdAt: Date;
   updatedAt: Date;
   expiresAt: Date;
@@ -61,6 +63,7 @@ interface Row {
   object_key: string | null;
   size_bytes: string | null;
   sha256: string | null;
+  archive_key: string | null;
   created_at: Date;
   updated_at: Date;
   expires_at: Date;
@@ -87,6 +90,7 @@ export const toExportRecord = (r: Row): ExportRecord => ({
   objectKey: r.object_key,
   sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
   sha256: r.sha256,
+  archiveKey: r.archive_key,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   expiresAt: r.expires_at,
@@ -99,7 +103,10 @@ export class ExportRecords extends JobRecords<ExportRecord, Row> {
   }
 
   async insert(
-    r: Omit<ExportRecord, 'status' | 'progress' | 'failureReasons' | 'notes' | 'objectKey' | 'sizeBytes' | 'sha256' | 'createdAt' | 'updatedAt' | 'expiresAt'>,
+    r: Omit<
+      ExportRecord,
+      'status' | 'progress' | 'failureReasons' | 'notes' | 'objectKey' | 'sizeBytes' | 'sha256' | 'archiveKey' | 'createdAt' | 'updatedAt' | 'expiresAt'
+    >,
     dedupeKey: string,
   ): Promise<ExportRecord> {
     const { rows } = await this.db.query<Row>(
@@ -148,13 +155,27 @@ export class ExportRecords extends JobRecords<ExportRecord, Row> {
   }
 
   /** Completed only from InProgress: a record deleted meanwhile stays deleted. */
-  async complete(exportId: string, result: { objectKey: string; sizeBytes: number; sha256: string; notes: string[] }): Promise<boolean> {
+  async complete(
+    exportId: string,
+    result: { objectKey: string; sizeBytes: number; sha256: string; notes: string[]; archiveKey: string | null },
+  ): Promise<boolean> {
     const { rowCount } = await this.db.query(
-      `UPDATE export_jobs SET status = 'Completed', progress = 100, object_key = $2, size_bytes = $3, sha256 = $4, notes = $5, sealed_password = NULL, updated_at = now()
+      `UPDATE export_jobs SET status = 'Completed', progress = 100, object_key = $2, size_bytes = $3, sha256 = $4, notes = $5, archive_key = $6,
+              sealed_password = NULL, updated_at = now()
         WHERE export_id = $1 AND status = 'InProgress'`,
-      [exportId, result.objectKey, result.sizeBytes, result.sha256, JSON.stringify(result.notes)],
+      [exportId, result.objectKey, result.sizeBytes, result.sha256, JSON.stringify(result.notes), result.archiveKey],
     );
     return rowCount === 1;
+  }
+
+  /** The tenant's most recent Completed export whose archive had this key: its archive is the one a repeat would build. */
+  async withArchiveKey(tenantId: string, archiveKey: string): Promise<ExportRecord | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM export_jobs WHERE tenant_id = $1 AND archive_key = $2 AND status = 'Completed' AND object_key IS NOT NULL
+        ORDER BY updated_at DESC LIMIT 1`,
+      [tenantId, archiveKey],
+    );
+    return rows[0] && toExportRecord(rows[0]);
   }
 
   /**
@@ -163,7 +184,7 @@ export class ExportRecords extends JobRecords<ExportRecord, Row> {
    */
   async reprotect(tenantId: string, exportId: string, sealedPassword: string | null): Promise<ExportRecord | undefined> {
     const { rows } = await this.db.query<Row>(
-      `UPDATE export_jobs SET status = 'InProgress', progress = 0, failure_reasons = '[]', notes = '[]',
+      `UPDATE export_jobs SET status = 'InProgress', progress = 0, failure_reasons = '[]', notes = '[]', archive_key = NULL,
               has_password = $3::text IS NOT NULL, sealed_password = $3, updated_at = now()
         WHERE tenant_id = $1 AND export_id = $2 AND status IN ('Completed', 'Failed') RETURNING *`,
       [tenantId, exportId, sealedPassword],

@@ -132,23 +132,31 @@ export function describeTasks(tasks: Set<string> | undefined): string[] | undefi
   return tasks && [...tasks].map((k) => k.replace('\u0000', '/')).sort();
 }
 
+/** Whether an export keeps sample utterances (its categories do not leave out the `utterances` item). */
+export function keepsUtterances(options: ExportOptions): boolean {
+  return allowedKinds(options).utterances;
+}
+
+/** A component without its sample utterances, when its body has any. */
+export function withoutUtterances<T extends StoredComponent>(c: T): T {
+  if (!c.bodyJson.includes('"sampleUtterances"')) return c;
+  const body = JSON.parse(c.bodyJson) as Record<string, unknown>;
+  delete body.sampleUtterances;
+  return { ...c, bodyJson: JSON.stringify(body) };
+}
+
 /**
  * Keeps the components an export includes: one locale's only, the kinds the
  * categories allow, the chosen tasks; removes sample utterances when the
- * `utterances` item is left out.
+ * `utterances` item is left out, unless `keepBodies` (a derived layout
+ * removes them as it derives each component's files).
  */
-export async function* selectComponents(components: AsyncIterable<StoredComponent>, selection: Selection): AsyncGenerator<StoredComponent> {
+export async function* selectComponents<T extends StoredComponent>(components: AsyncIterable<T>, selection: Selection, keepBodies = false): AsyncGenerator<T> {
   const { kinds, utterances } = allowedKinds(selection.options);
   for await (const c of components) {
     if (selection.localeId && c.locale !== selection.localeId) continue;
     if (!kinds.has(c.kind)) continue;
     if (selection.tasks && TASK_KINDS.has(c.kind) && !selection.tasks.has(taskKey(c.kind, c.name))) continue;
-    if (!utterances && c.bodyJson.includes('"sampleUtterances"')) {
-      const body = JSON.parse(c.bodyJson) as Record<string, unknown>;
-      delete body.sampleUtterances;
-      yield { ...c, bodyJson: JSON.stringify(body) };
-      continue;
-    }
-    yield c;
+    yield utterances || keepBodies ? c : withoutUtterances(c);
   }
 }

@@ -1,7 +1,8 @@
 import type { OpenArchive } from '../archive/zip-reader';
 import { ValidationError } from '../errors';
-import type { ArchiveFormat, ArchiveReader } from './format';
+import type { ArchiveFormat, ArchiveReader, DerivedFormat } from './format';
 import { reportingFidelity } from './fidelity';
+import { derivedEntries } from './derived-files';
 import { botportJson } from './botport-json/writer';
 import { botportJsonReader } from './botport-json/reader';
 import { lexJson } from './lex-json/writer';
@@ -11,13 +12,19 @@ import { eddiZipReader } from './eddi-zip/reader';
 import { koreJson } from './kore-json/writer';
 import { koreJsonReader } from './kore-json/reader';
 
+/** A derived format with its entries: each component's files derived as it comes, then laid out. */
+function withEntries(format: DerivedFormat): ArchiveFormat {
+  const complete: ArchiveFormat = { ...format, entries: (input) => derivedEntries(complete, Object.values(FORMATS))(input) };
+  return complete;
+}
+
 /**
  * Every archive format by its `fileFormat` name; adding one is one file and
  * one line. What a format has no place for is left out and named in the notes.
  */
 export const FORMATS: Record<string, ArchiveFormat> = reportingFidelity({
-  BotportJson: botportJson,
-  LexJson: lexJson,
+  BotportJson: withEntries(botportJson),
+  LexJson: withEntries(lexJson),
   EddiZip: eddiZip,
   KoreJson: koreJson,
 });

@@ -8,6 +8,7 @@ import {
   type BackupRun,
   BackupService,
   type BackupSeries,
+  EntryCache,
   hashChunks,
   ImportService,
   newId,
@@ -148,9 +149,12 @@ async function backupOne(
   const version = series === 'DRAFT' ? 'DRAFT' : await ctx.bots.latestPublishedVersion(policy.tenantId, bot.botId);
   if (!version) return { ...item, botVersion: null, outcome: 'skipped', reason: 'never published' };
   try {
+    const cache = new EntryCache(ctx.db, policy.tenantId, (err) =>
+      ctx.logger.warn({ policyId: policy.policyId, err }, 'the archive entry cache could not be written'),
+    );
     return await withSnapshot(ctx.db, policy.tenantId, bot.botId, version, async (snapshot) => {
       const spec = { fileFormat: policy.fileFormat, localeId: null, options: policy.options };
-      const content = await hashChunks(archiveChunks(snapshot, spec, () => undefined));
+      const content = await hashChunks(archiveChunks(snapshot, spec, () => undefined, undefined, cache));
       const last = await backups.runs.latestArchive(policy.policyId, bot.botId, series);
       if (last && last.contentSha256 === content.sha256) {
         return { ...item, botVersion: version, outcome: 'unchanged', archiveId: last.archiveId, sha256: last.sha256, sizeBytes: last.sizeBytes } as RunItem;
@@ -161,7 +165,7 @@ async function backupOne(
       const plain = await uploadCounted(
         destination.storage,
         objectKey,
-        archiveChunks(snapshot, { ...spec, password }, () => undefined),
+        archiveChunks(snapshot, { ...spec, password }, () => undefined, undefined, cache),
       );
       await backups.runs.insertArchive({
         archiveId,

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { exportObjectPrefix, ExportRecords, ImportRecords, MAINTENANCE_JOBS, QUEUES } from '@botport/shared';
+import { exportObjectPrefix, ExportRecords, ImportRecords, MAINTENANCE_JOBS, QUEUES, sweepEntryCache } from '@botport/shared';
 import type { WorkerContext } from '../context';
 import type { Processor } from './processor';
 import { deliverNotification } from './notify';
@@ -13,6 +13,8 @@ const SWEEP_BATCH = 100;
  * that the next run deletes again — never an orphaned object. Idempotent:
  * running twice, or on two workers, is harmless. An imported bot is never
  * touched: deleting an import removes its job and uploaded archive only.
+ * The sweeper also lets go of archive entry cache rows no version references
+ * any more, once unused for the same seven days.
  */
 export function maintenanceProcessor(ctx: WorkerContext): Processor {
   const exports = new ExportRecords(ctx.db);
@@ -67,9 +69,10 @@ export function maintenanceProcessor(ctx: WorkerContext): Processor {
               await imports.removeUpload(u.uploadId);
             },
           ),
+          cachedComponents: await sweepEntryCache(ctx.db, 1000),
         };
-        if (swept.exports + swept.imports + swept.uploads) ctx.logger.info(swept, 'expired jobs swept');
-        return `swept ${swept.exports} exports, ${swept.imports} imports, ${swept.uploads} uploads`;
+        if (swept.exports + swept.imports + swept.uploads + swept.cachedComponents) ctx.logger.info(swept, 'expired jobs swept');
+        return `swept ${swept.exports} exports, ${swept.imports} imports, ${swept.uploads} uploads, ${swept.cachedComponents} cached components`;
       }
       if (job.name === MAINTENANCE_JOBS.notify) return deliverNotification(ctx, job);
       throw new Error(`unknown maintenance job ${job.name}`);

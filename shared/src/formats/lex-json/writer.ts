@@ -1,18 +1,17 @@
 import type { ZipEntry } from '../../archive/zip-writer';
 import type { StoredComponent } from '../../bots/snapshot';
-import type { ArchiveFormat, FormatInput } from '../format';
+import type { ComponentFile, ComponentFiles, DerivedFormat, Json, LayoutInput } from '../format';
 import { derivedIdentifier, EXTRA_FILES, type ExtraFiles, LEX_BOT_SETTINGS, lexName, MANIFEST } from './layout';
 
-type Json = Record<string, unknown>;
-
 /** Lex writes every file minified, UTF-8, no trailing newline. */
-const file = (name: string, value: unknown): ZipEntry => ({ name, data: Buffer.from(JSON.stringify(value), 'utf8') });
+const file = (path: string, value: unknown): ComponentFile => ({ path, data: Buffer.from(JSON.stringify(value), 'utf8') });
+const entry = (f: ComponentFile): ZipEntry => ({ name: f.path, data: f.data });
 
-function* extraFiles(folder: string, body: Json): Generator<ZipEntry> {
+function* extraFiles(folder: string, body: Json): Generator<ComponentFile> {
   const extras = (body[EXTRA_FILES] ?? {}) as ExtraFiles;
   for (const [path, content] of Object.entries(extras)) {
     const name = folder ? `${folder}/${path}` : path;
-    yield 'json' in content ? file(name, content.json) : { name, data: Buffer.from(content.base64, 'base64') };
+    yield 'json' in content ? file(name, content.json) : { path: name, data: Buffer.from(content.base64, 'base64') };
   }
 }
 
@@ -107,24 +106,56 @@ const UNDETERMINED = /^und_/;
  * so Lex can import what botport exports. Lex's rules are kept or repaired
  * with a note: names Lex accepts, a fallback intent per locale, slot
  * priorities listing every slot, a confidence threshold per locale. Kinds
- * Lex has no place for are left out and listed in a note.
+ * Lex has no place for are left out and listed in a note. A locale's,
+ * intent's or slot type's files depend on that component alone (their paths
+ * are relative to the bot's folder), so they are derived once and cached;
+ * Bot.json, which holds the bot's name and version, is written per export.
  */
-export const lexJson: ArchiveFormat = {
+export const lexJson: DerivedFormat = {
   name: 'LexJson',
   label: 'Lex V2',
   holds: (c) => (c.locale ? LEX_KINDS.has(c.kind) && !UNDETERMINED.test(c.locale) : c.kind === 'botSettings' && c.name === LEX_BOT_SETTINGS),
-  async *entries(input: FormatInput): AsyncGenerator<ZipEntry> {
-    const { botId, name, description, version } = input.header;
-    const bot = lexName(name);
-    if (bot !== name) input.note(`bot name '${name}' is written as '${bot}', a name Lex accepts`);
-    yield file(MANIFEST, { metaData: { schemaVersion: '1', fileFormat: 'LexJson', resourceType: input.localeId ? 'BOT_LOCALE' : 'BOT' } });
+  layout: { revision: 1, files: componentFiles, arrange },
+};
 
-    let botSettings: Json = {};
-    // A locale export holds only the structure under the locale, as Lex's own do: no Bot.json.
-    let botWritten = input.localeId !== null;
-    const writeBot = function* (): Generator<ZipEntry> {
-      botWritten = true;
-      yield file(`${bot}/Bot.json`, {
+/** A component's files under the bot's folder; the bot's settings are only marked, Bot.json being the export's. */
+function componentFiles(c: StoredComponent, parse: () => Json): ComponentFiles {
+  const body = parse();
+  const notes: string[] = [];
+  if (!c.locale) return { files: [], notes, marks: c.kind === 'botSettings' ? { botSettings: body } : {} };
+  const folder = `BotLocales/${c.locale}`;
+  if (c.kind === 'locale') {
+    const out: Json = { name: c.locale, identifier: c.locale, version: null, description: null, ...withoutExtras(body) };
+    out.identifier = c.locale;
+    if (typeof out.nluConfidenceThreshold !== 'number') {
+      out.nluConfidenceThreshold = 0.4;
+      notes.push(`locale ${c.locale} had no nluConfidenceThreshold; Lex requires one, so 0.4 was written`);
+    }
+    return { files: [file(`${folder}/BotLocale.json`, out), ...extraFiles(folder, body)], notes, marks: {} };
+  }
+  if (c.kind === 'intent') {
+    const files = [...intentFiles((m) => notes.push(m), folder, c, body)];
+    // An intent of that name takes the fallback's place (and its path) either way.
+    const fallback = body.parentIntentSignature === 'AMAZON.FallbackIntent' || lexName(c.name) === 'FallbackIntent';
+    return { files, notes, marks: fallback ? { fallback } : {} };
+  }
+  const typeFolder = `${folder}/SlotTypes/${lexName(c.name)}`;
+  return { files: [file(`${typeFolder}/SlotType.json`, slotTypeJson(c, body)), ...extraFiles(typeFolder, body)], notes, marks: {} };
+}
+
+async function* arrange(input: LayoutInput): AsyncGenerator<ZipEntry> {
+  const { botId, name, description, version } = input.header;
+  const bot = lexName(name);
+  if (bot !== name) input.note(`bot name '${name}' is written as '${bot}', a name Lex accepts`);
+  yield entry(file(MANIFEST, { metaData: { schemaVersion: '1', fileFormat: 'LexJson', resourceType: input.localeId ? 'BOT_LOCALE' : 'BOT' } }));
+
+  let botSettings: Json = {};
+  // A locale export holds only the structure under the locale, as Lex's own do: no Bot.json.
+  let botWritten = input.localeId !== null;
+  const writeBot = function* (): Generator<ZipEntry> {
+    botWritten = true;
+    yield entry(
+      file(`${bot}/Bot.json`, {
         name: bot,
         version,
         description: description || null,
@@ -132,70 +163,44 @@ export const lexJson: ArchiveFormat = {
         dataPrivacy: { childDirected: false },
         idleSessionTTLInSeconds: 300,
         ...withoutExtras(botSettings),
-      });
-      yield* extraFiles('', botSettings);
-    };
-    const leftOut = new Map<string, number>();
-    let locale: string | undefined;
-    let hasFallback = false;
-    const endLocale = function* (): Generator<ZipEntry> {
-      if (locale && !hasFallback) {
-        input.note(`locale ${locale} had no fallback intent (AMAZON.FallbackIntent); Lex requires one, so a default FallbackIntent was written`);
-        yield file(`${bot}/BotLocales/${locale}/Intents/FallbackIntent/Intent.json`, FALLBACK_INTENT(locale));
-      }
-    };
-
-    for await (const c of input.components) {
-      const body = JSON.parse(c.bodyJson) as Json;
-      if (!c.locale) {
-        if (c.kind === 'botSettings' && c.name === LEX_BOT_SETTINGS) botSettings = body;
-        else leftOut.set(c.kind, (leftOut.get(c.kind) ?? 0) + 1);
-        continue;
-      }
-      if (!botWritten) yield* writeBot();
-      if (c.locale !== locale) {
-        yield* endLocale();
-        locale = c.locale;
-        hasFallback = false;
-      }
-      const folder = `${bot}/BotLocales/${c.locale}`;
-      if (c.kind === 'locale') {
-        const out: Json = { name: c.locale, identifier: c.locale, version: null, description: null, ...withoutExtras(body) };
-        out.identifier = c.locale;
-        if (typeof out.nluConfidenceThreshold !== 'number') {
-          out.nluConfidenceThreshold = 0.4;
-          input.note(`locale ${c.locale} had no nluConfidenceThreshold; Lex requires one, so 0.4 was written`);
-        }
-        yield file(`${folder}/BotLocale.json`, out);
-        yield* extraFiles(folder, body);
-      } else if (c.kind === 'intent') {
-        yield* intentFiles(input, folder, c, body);
-        // An intent of that name takes the fallback's place (and its path) either way.
-        if (body.parentIntentSignature === 'AMAZON.FallbackIntent' || lexName(c.name) === 'FallbackIntent') hasFallback = true;
-      } else if (c.kind === 'slotType') {
-        const typeFolder = `${folder}/SlotTypes/${lexName(c.name)}`;
-        yield file(`${typeFolder}/SlotType.json`, slotTypeJson(c, body));
-        yield* extraFiles(typeFolder, body);
-      } else {
-        leftOut.set(c.kind, (leftOut.get(c.kind) ?? 0) + 1);
-      }
+      }),
+    );
+    for (const f of extraFiles('', botSettings)) yield entry(f);
+  };
+  let locale: string | undefined;
+  let hasFallback = false;
+  const endLocale = function* (): Generator<ZipEntry> {
+    if (locale && !hasFallback) {
+      input.note(`locale ${locale} had no fallback intent (AMAZON.FallbackIntent); Lex requires one, so a default FallbackIntent was written`);
+      yield entry(file(`${bot}/BotLocales/${locale}/Intents/FallbackIntent/Intent.json`, FALLBACK_INTENT(locale)));
     }
-    yield* endLocale();
+  };
+
+  for await (const c of input.components) {
+    if (!c.locale) {
+      if (c.marks.botSettings) botSettings = c.marks.botSettings as Json;
+      continue;
+    }
     if (!botWritten) yield* writeBot();
-    if (leftOut.size) {
-      const counts = [...leftOut].map(([kind, n]) => `${kind} (${n})`).join(', ');
-      input.note(`left out what Lex has no place for: ${counts}; export BotportJson to keep every component`);
+    if (c.locale !== locale) {
+      yield* endLocale();
+      locale = c.locale;
+      hasFallback = false;
     }
-  },
-};
+    for (const f of c.files) yield { name: `${bot}/${f.path}`, prepared: f.entry };
+    if (c.marks.fallback) hasFallback = true;
+  }
+  yield* endLocale();
+  if (!botWritten) yield* writeBot();
+}
 
-function* intentFiles(input: FormatInput, folder: string, c: StoredComponent, body: Json): Generator<ZipEntry> {
+function* intentFiles(note: (message: string) => void, folder: string, c: StoredComponent, body: Json): Generator<ComponentFile> {
   const name = lexName(c.name);
-  if (name !== c.name) input.note(`intent '${c.name}' (${c.locale}) is written as '${name}', a name Lex accepts`);
+  if (name !== c.name) note(`intent '${c.name}' (${c.locale}) is written as '${name}', a name Lex accepts`);
   const intentFolder = `${folder}/Intents/${name}`;
   const slots = Array.isArray(body.slots) ? (body.slots as Json[]) : [];
   const { priorities, rebuilt } = slotPriorities(body, slots);
-  if (rebuilt) input.note(`intent '${c.name}' (${c.locale}): slot priorities were rebuilt to list its ${slots.length} slot(s)`);
+  if (rebuilt) note(`intent '${c.name}' (${c.locale}): slot priorities were rebuilt to list its ${slots.length} slot(s)`);
   const { slots: _slots, ...rest } = withoutExtras(body);
   yield file(`${intentFolder}/Intent.json`, {
     identifier: derivedIdentifier(c.locale ?? '', 'intent', c.name),
