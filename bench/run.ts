@@ -85,20 +85,20 @@ function platformTable(platforms: PlatformFormatResult[]): string[] {
 }
 
 function pollingTable(p: PollingResult): string[] {
-  const row = (name: string, l: { rps: number; p50ms: number; p99ms: number }) => `| ${name} | ${l.rps} | ${l.p50ms} | ${l.p99ms} |`;
+  const row = (name: string, l: PollingResult['lex']) => `| ${name} | ${l.rps} | ${l.p50ms} | ${l.p99ms} | ${l.cpuUsPerRequest ?? ''} |`;
   return [
     `## Status reads vs bare Express serving the same body — ${p.connections} connections, ${p.seconds} s each; api, bare Express and autocannon each in its own process`,
     '',
-    '| target | requests/s | p50 ms | p99 ms |',
-    '|---|---|---|---|',
+    '| target | requests/s | p50 ms | p99 ms | server CPU µs per request |',
+    '|---|---|---|---|---|',
     row('Lex DescribeExport (Completed), bearer JWT', p.lex),
     row('bare Express, the same DescribeExport body', p.bareLex),
     row('native GET /v1/exports/{id} (Completed), bearer JWT', p.native),
     row('bare Express, the same native body', p.bareNative),
     row('Lex DescribeExport, AWS SigV4 (one signed request replayed, verified in full each time)', p.lexSigV4),
-    `| DescribeExport ÷ bare | ${p.lexToBare}× | | |`,
-    `| native GET ÷ bare | ${p.nativeToBare}× | | |`,
-    `| SigV4 ÷ bearer | ${p.sigV4ToBearer}× | | |`,
+    `| DescribeExport ÷ bare | ${p.lexToBare}× | | | ${cpuRatio(p.bareLex, p.lex)}× |`,
+    `| native GET ÷ bare | ${p.nativeToBare}× | | | ${cpuRatio(p.bareNative, p.native)}× |`,
+    `| SigV4 ÷ bearer | ${p.sigV4ToBearer}× | | | ${cpuRatio(p.lex, p.lexSigV4)}× |`,
     '',
     `Log lines the api wrote at info or above during the loads: ${p.infoLinesUnderLoad}.`,
     '',
@@ -110,6 +110,10 @@ function pollingTable(p: PollingResult): string[] {
     '',
   ];
 }
+
+/** Requests per CPU second, as a ratio like requests/s: `base`'s CPU per request over `l`'s. */
+const cpuRatio = (base: PollingResult['lex'], l: PollingResult['lex']) =>
+  base.cpuUsPerRequest && l.cpuUsPerRequest ? +(base.cpuUsPerRequest / l.cpuUsPerRequest).toFixed(2) : '';
 
 function burstTable(bursts: BurstResult): string[] {
   return [

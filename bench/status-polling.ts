@@ -25,6 +25,8 @@ export interface Load {
   rps: number;
   p50ms: number;
   p99ms: number;
+  /** CPU time the serving process spent per request, µs: steadier than requests/s on a shared machine. */
+  cpuUsPerRequest?: number;
 }
 
 export interface PollingResult {
@@ -69,7 +71,16 @@ async function stop(child: ChildProcess) {
   if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
 }
 
-async function load(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<Load> {
+/** CPU time (user + system) a process has used, in µs. */
+function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100; // Linux's USER_HZ
+
+/** `seconds` of load at `url`; with `server`, also the CPU time that process spent per request. */
+async function load(url: string, headers: Record<string, string>, connections: number, seconds: number, server?: number): Promise<Load> {
+  const before = server && cpuMicros(server);
   const child = spawn(process.execPath, [path.join(DIST, 'load.js'), url, String(connections), String(seconds), JSON.stringify(headers)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -78,7 +89,8 @@ async function load(url: string, headers: Record<string, string>, connections: n
   await new Promise((r) => child.once('exit', r));
   const r = JSON.parse(out) as Load & { non2xx: number; errors: number };
   if (r.non2xx || r.errors) throw new Error(`load against ${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.rps, p50ms: r.p50ms, p99ms: r.p99ms };
+  const cpuUsPerRequest = server ? Math.round((cpuMicros(server) - (before as number)) / (r.rps * seconds)) : undefined;
+  return { rps: r.rps, p50ms: r.p50ms, p99ms: r.p99ms, cpuUsPerRequest };
 }
 
 /** The headers of one GET signed as the AWS SDK signs it (service lex). */
@@ -146,11 +158,11 @@ export async function statusPolling(seconds = 10, connections = 50, subscribers 
     ] as const)
       await load(u, h, connections, 2); // warm-up
     const linesBefore = api.linesSince();
-    const bareLex = await load(`${bareUrl}${lexPath}`, {}, connections, seconds);
-    const lex = await load(`${url}${lexPath}`, auth, connections, seconds);
-    const bareNative = await load(`${bareUrl}${nativePath}`, {}, connections, seconds);
-    const native = await load(`${url}${nativePath}`, auth, connections, seconds);
-    const lexSigV4 = await load(`${url}${lexPath}`, signed, connections, seconds);
+    const bareLex = await load(`${bareUrl}${lexPath}`, {}, connections, seconds, bare.child.pid!);
+    const lex = await load(`${url}${lexPath}`, auth, connections, seconds, api.child.pid!);
+    const bareNative = await load(`${bareUrl}${nativePath}`, {}, connections, seconds, bare.child.pid!);
+    const native = await load(`${url}${nativePath}`, auth, connections, seconds, api.child.pid!);
+    const lexSigV4 = await load(`${url}${lexPath}`, signed, connections, seconds, api.child.pid!);
     const infoLinesUnderLoad = api.linesSince() - linesBefore;
 
     const sse = await eventsAtScale(db, url, bearer, tenant, botId, api.child.pid!, subscribers);
