@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createApp, createContext, closeContext } from '@botport/api';
+import { createContext, closeContext, createServer } from '@botport/api';
 import { type Config, loadConfig, mintToken } from '@botport/shared';
 
 /** What every benchmark uses: an api in this process, workers in their own, polling, peak RSS. */
@@ -26,7 +26,7 @@ export interface BenchApi {
 export async function startBenchApi(overrides: Partial<Config> = {}): Promise<BenchApi> {
   const config = { ...loadConfig(), ...overrides };
   const ctx = createContext(config);
-  const server = createApp(ctx).listen(0, '127.0.0.1');
+  const server = createServer(ctx).listen(0, '127.0.0.1');
   // Baselines may block this process for seconds (execFileSync); a short keep-alive
   // would then close the driver's idle connection just as it is reused.
   server.keepAliveTimeout = 10 * 60 * 1000;

@@ -1,24 +1,47 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import type { ApiContext } from './context';
 import { useRequestLog } from './http/request-log';
+import { statusLane } from './http/status-lane';
 import { adminRouter } from './surfaces/admin/router';
 import { consoleRouter } from './surfaces/console';
 import { eddiRouter } from './surfaces/eddi/router';
-import { koreRouter } from './surfaces/kore/router';
+import { botExportStatus, botImportStatus, koreRouter } from './surfaces/kore/router';
+import { describeExport } from './surfaces/lex/exports';
+import { describeImport } from './surfaces/lex/imports';
 import { lexRouter } from './surfaces/lex/router';
-import { metrics } from './surfaces/metrics';
+import { type Metrics, metrics } from './surfaces/metrics';
+import { exportStatus } from './surfaces/native/exports';
+import { importStatus } from './surfaces/native/imports';
 import { nativeRouter } from './surfaces/native/router';
 import { openApiDocument } from './openapi/document';
 import { operationsRouter } from './surfaces/operations';
 import { xeniooRouter } from './surfaces/xenioo/router';
 
+/**
+ * The api's HTTP server: the status lane (the status reads pollers make all
+ * day, answered from the caches before Express), then the application.
+ */
+export function createServer(ctx: ApiContext): Server {
+  const measured = metrics(ctx);
+  const app = createApp(ctx, measured);
+  const reads = [
+    { path: '/exports/:exportId/', scope: 'exports:read', answer: describeExport(ctx.exports) },
+    { path: '/imports/:importId/', scope: 'imports:read', answer: describeImport(ctx.imports) },
+    { path: '/v1/exports/:exportId', scope: 'exports:read', answer: exportStatus(ctx.exports) },
+    { path: '/v1/imports/:importId', scope: 'imports:read', answer: importStatus(ctx.imports) },
+    { path: '/api/public/bot/:botId/export/status', scope: 'exports:read', answer: botExportStatus(ctx) },
+    { path: '/api/public/bot/import/status/:birId', scope: 'imports:read', answer: botImportStatus(ctx) },
+  ];
+  return createHttpServer(statusLane(reads, { tokens: ctx.tokens, logger: ctx.logger, metrics: measured }, app));
+}
+
 /** The HTTP application: operations endpoints, then one router per surface. */
-export function createApp(ctx: ApiContext): Express {
+export function createApp(ctx: ApiContext, measured: Metrics = metrics(ctx)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   useRequestLog(app, ctx.logger);
-  const measured = metrics(ctx);
   app.use(measured.middleware);
   app.use(operationsRouter(ctx, openApiDocument(ctx.config.PUBLIC_BASE_URL)));
   app.use(measured.router);

@@ -16,7 +16,7 @@ import {
   secretsKey,
   TokenVerifier,
 } from '@botport/shared';
-import { createApp } from './app';
+import { createServer } from './app';
 import type { ApiContext } from './context';
 
 export function createContext(config: ApiContext['config']): ApiContext {
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const ctx = createContext(config);
   await migrate(ctx.db);
-  const server = createApp(ctx).listen(config.PORT, () => {
+  const server = createServer(ctx).listen(config.PORT, () => {
     // The port actually bound (PORT=0 picks a free one).
     ctx.logger.info({ port: (server.address() as AddressInfo).port }, 'api listening');
   });

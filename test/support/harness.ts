@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, mintToken, SCOPES } from '@botport/shared';
 import type { WorkerContext } from '@botport/worker';
 import { checkResponse } from './contract';
-import { createApp, createContext, closeContext, type ApiContext } from '@botport/api';
+import { createContext, closeContext, createServer, type ApiContext } from '@botport/api';
 
 // Each test file gets its own queue prefix (under the run's), so one file's
 // workers never take another file's jobs. Spawned processes inherit it.
@@ -22,7 +22,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const config = loadConfig({ ...process.env, ...env });
   const ctx = createContext(config);
   const server: Server = await new Promise((resolve) => {
-    const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(ctx).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

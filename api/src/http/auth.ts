@@ -90,11 +90,13 @@ export function authenticateXenioo(ctx: SignIns) {
   };
 }
 
-/** A tenant scope; the tenant's `admin` holds them all. */
+/** Whether the caller holds a tenant scope; the tenant's `admin` holds them all. */
+export const hasScope = (p: Principal, scope: string): boolean => p.scopes.has(scope) || p.scopes.has('admin');
+
+/** A tenant scope, as a route's guard. */
 export function requireScope(scope: string) {
   return (_req: Request, res: Response, next: NextFunction) => {
-    const p = res.locals.principal;
-    if (!p.scopes.has(scope) && !p.scopes.has('admin')) return next(new ForbiddenError(`the token lacks the '${scope}' scope`));
+    if (!hasScope(res.locals.principal, scope)) return next(new ForbiddenError(`the token lacks the '${scope}' scope`));
     next();
   };
 }

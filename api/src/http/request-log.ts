@@ -32,10 +32,14 @@ export function useRequestLog(app: Express, logger: Logger): void {
     const started = performance.now();
     req.id = requestId(req, res);
     res.on('finish', () => {
-      const failed = res.statusCode >= 500;
-      if (!failed && (!logger.isLevelEnabled('debug') || QUIET.has(req.originalUrl.split('?')[0]))) return;
-      req.log[failed ? 'error' : 'debug']({ res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) }, 'request completed');
+      if (res.statusCode < 500 && (!logger.isLevelEnabled('debug') || QUIET.has(req.originalUrl.split('?')[0]))) return;
+      logCompleted(req.log, res.statusCode, performance.now() - started);
     });
     next();
   });
+}
+
+/** A request's line: at `error` when it failed (5xx), else at `debug`. */
+export function logCompleted(log: Logger, statusCode: number, ms: number): void {
+  log[statusCode >= 500 ? 'error' : 'debug']({ res: { statusCode }, responseTime: Math.round(ms) }, 'request completed');
 }

@@ -1,6 +1,6 @@
 import { metricsAllowed, metricsRegistry } from '@botport/shared';
 import { type NextFunction, type Request, type Response, Router } from 'express';
-import { Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { ApiContext } from '../context';
 
 /**
@@ -8,13 +8,28 @@ import type { ApiContext } from '../context';
  * surface and status (from PostgreSQL, the record of truth), queue depth by
  * state (from Redis). The worker serves job durations itself (METRICS_PORT).
  */
-export function metrics(ctx: ApiContext): { middleware: (req: Request, res: Response, next: NextFunction) => void; router: Router } {
+export interface Metrics {
+  middleware: (req: Request, res: Response, next: NextFunction) => void;
+  router: Router;
+  /** One request's latency, by route pattern. */
+  observe(method: string, route: string, statusCode: number, seconds: number): void;
+  /** A status read the status lane answered, or passed to Express (it threw: not found, refused…). */
+  countLane(outcome: 'answered' | 'passed'): void;
+}
+
+export function metrics(ctx: ApiContext): Metrics {
   const registry = metricsRegistry('api');
   const http = new Histogram({
     name: 'botport_http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status class',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const lane = new Counter({
+    name: 'botport_status_lane_reads_total',
+    help: 'Status reads the status lane answered, or passed to the full application',
+    labelNames: ['outcome'],
     registers: [registry],
   });
   new Gauge({
@@ -50,14 +65,25 @@ export function metrics(ctx: ApiContext): { middleware: (req: Request, res: Resp
       return res.status(401).json({ message: 'GET /metrics needs METRICS_TOKEN or an operator token as its bearer' });
     res.type(registry.contentType).send(await registry.metrics());
   });
+  // One labelled series per method, route and status class, looked up once: prom-client hashes its labels on every observe.
+  const series = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
+  function observe(method: string, route: string, statusCode: number, seconds: number) {
+    const status = `${Math.floor(statusCode / 100)}xx`;
+    const key = `${method} ${route} ${status}`;
+    let s = series.get(key);
+    if (!s) series.set(key, (s = http.labels({ method, route, status })));
+    s.observe(seconds);
+  }
   return {
     router,
+    observe,
+    countLane: (outcome) => lane.inc({ outcome }),
     middleware(req, res, next) {
-      const end = http.startTimer();
+      const started = performance.now();
       res.on('finish', () => {
         // The route pattern, not the path: ids would make a series per job.
         const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-        end({ method: req.method, route, status: `${Math.floor(res.statusCode / 100)}xx` });
+        observe(req.method, route, res.statusCode, (performance.now() - started) / 1000);
       });
       next();
     },

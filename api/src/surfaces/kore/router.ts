@@ -1,4 +1,4 @@
-import { type ExportRecord, type ImportRecord, NotFoundError, ValidationError } from '@botport/shared';
+import { type ExportRecord, type ImportRecord, NotFoundError, type Principal, ValidationError } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
@@ -121,10 +121,38 @@ function koreExport(r: ExportRecord): z.infer<typeof koreExportView> {
   };
 }
 
+/** The status of a bot's latest export, with its download URL once done. */
+export function botExportStatus(ctx: Pick<ApiContext, 'exports'>) {
+  return async (principal: Principal, botId: string): Promise<z.infer<typeof koreExportStatus>> => {
+    const record = await ctx.exports.latestForBot(principal, botId);
+    const done = record.status === 'Completed';
+    return {
+      ...koreExport(record),
+      ...(done && {
+        downloadURL: await ctx.exports.downloadUrl(record),
+        fileId: record.exportId,
+        fileSize: String(record.sizeBytes),
+      }),
+      ...(record.status === 'Failed' && { failureReasons: record.failureReasons }),
+      ...(record.notes.length && { notes: record.notes }),
+    };
+  };
+}
+
+/** An import's status, by Kore's id for it (`bir-` and the import's). */
+export function botImportStatus(ctx: Pick<ApiContext, 'imports'>) {
+  return async (principal: Principal, birId: string): Promise<z.infer<typeof koreImportView>> => {
+    if (!birId.startsWith('bir-')) throw new NotFoundError(`import ${birId} was not found`);
+    return koreImport(await ctx.imports.describe(principal, birId.slice(4)));
+  };
+}
+
 /** The Kore.ai surface: bot export and import with their status, Kore's `auth` header and error shape. */
 export function koreRouter(ctx: ApiContext): Router {
   const r = Router();
   r.use(guardRequest, jsonBody(ctx.config.BODY_LIMIT), authenticateKore(ctx));
+  const exportStatus = botExportStatus(ctx);
+  const importStatus = botImportStatus(ctx);
 
   r.post('/bot/:botId/export', requireScope('exports:write'), async (req, res) => {
     const body = parse(exportBody, req.body ?? {});
@@ -137,18 +165,7 @@ export function koreRouter(ctx: ApiContext): Router {
   });
 
   r.get('/bot/:botId/export/status', requireScope('exports:read'), async (req, res) => {
-    const record = await ctx.exports.latestForBot(res.locals.principal, String(req.params.botId));
-    const done = record.status === 'Completed';
-    res.json({
-      ...koreExport(record),
-      ...(done && {
-        downloadURL: await ctx.exports.downloadUrl(record),
-        fileId: record.exportId,
-        fileSize: String(record.sizeBytes),
-      }),
-      ...(record.status === 'Failed' && { failureReasons: record.failureReasons }),
-      ...(record.notes.length && { notes: record.notes }),
-    });
+    res.json(await exportStatus(res.locals.principal, String(req.params.botId)));
   });
 
   r.post('/uploadfile', requireScope('imports:write'), async (req, res) => {
@@ -181,9 +198,7 @@ export function koreRouter(ctx: ApiContext): Router {
   });
 
   r.get('/bot/import/status/:birId', requireScope('imports:read'), async (req, res) => {
-    const birId = String(req.params.birId);
-    if (!birId.startsWith('bir-')) throw new NotFoundError(`import ${birId} was not found`);
-    res.json(koreImport(await ctx.imports.describe(res.locals.principal, birId.slice(4))));
+    res.json(await importStatus(res.locals.principal, String(req.params.birId)));
   });
 
   r.use(koreErrorHandler);

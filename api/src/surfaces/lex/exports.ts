@@ -1,4 +1,4 @@
-import { type ExportRecord, type ExportService, JOB_STATUSES } from '@botport/shared';
+import { type ExportRecord, type ExportService, JOB_STATUSES, type Principal } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
@@ -93,11 +93,29 @@ function summary(r: ExportRecord): z.infer<typeof exportSummary> {
   };
 }
 
+/** DescribeExport: Deleting until the export is gone, as Lex answers. */
+export function describeExport(jobs: ExportService) {
+  return async (principal: Principal, exportId: string): Promise<z.infer<typeof describeExportResponse>> => {
+    const record = await jobs.describe(principal, exportId, { whileDeleting: true });
+    return {
+      ...summary(record),
+      failureReasons: record.failureReasons,
+      downloadUrl: await jobs.downloadUrl(record),
+      // botport's additions: progress and the archive's size and SHA-256.
+      progress: record.progress,
+      archiveSizeBytes: record.sizeBytes ?? undefined,
+      archiveSha256: record.sha256 ?? undefined,
+      notes: record.notes.length ? record.notes : undefined,
+    };
+  };
+}
+
 /** Amazon Lex V2 export operations, at AWS's paths. */
 /** The parameter is not named `exports`: that would shadow CommonJS's own, which the exported schemas live on. */
 export function lexExportsRouter(jobs: ExportService): Router {
   const r = Router();
   const read = requireScope('exports:read');
+  const describe = describeExport(jobs);
   const write = requireScope('exports:write');
 
   // CreateExport
@@ -116,19 +134,9 @@ export function lexExportsRouter(jobs: ExportService): Router {
     res.status(202).json(created);
   });
 
-  // DescribeExport: Deleting until the export is gone, as Lex answers.
+  // DescribeExport
   r.get('/exports/:exportId/', read, async (req, res) => {
-    const record = await jobs.describe(res.locals.principal, String(req.params.exportId), { whileDeleting: true });
-    res.json({
-      ...summary(record),
-      failureReasons: record.failureReasons,
-      downloadUrl: await jobs.downloadUrl(record),
-      // botport's additions: progress and the archive's size and SHA-256.
-      progress: record.progress,
-      archiveSizeBytes: record.sizeBytes ?? undefined,
-      archiveSha256: record.sha256 ?? undefined,
-      notes: record.notes.length ? record.notes : undefined,
-    });
+    res.json(await describe(res.locals.principal, String(req.params.exportId)));
   });
 
   // ListExports

@@ -1,4 +1,4 @@
-import { type ImportRecord, type ImportService, type ImportTarget, JOB_STATUSES, MERGE_STRATEGIES, nameSchema } from '@botport/shared';
+import { type ImportRecord, type ImportService, type ImportTarget, JOB_STATUSES, MERGE_STRATEGIES, nameSchema, type Principal } from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
@@ -111,10 +111,27 @@ function summary(r: ImportRecord): z.infer<typeof importSummary> {
   };
 }
 
+/** DescribeImport: Deleting until the import is gone, as Lex answers. */
+export function describeImport(imports: ImportService) {
+  return async (principal: Principal, importId: string): Promise<z.infer<typeof describeImportResponse>> => {
+    const record = await imports.describe(principal, importId, { whileDeleting: true });
+    const { importedResourceType: _omit, ...described } = summary(record);
+    return {
+      ...described,
+      resourceSpecification: specification(record),
+      failureReasons: record.failureReasons,
+      // botport's additions: progress and what the import did.
+      progress: record.progress,
+      importSummary: record.summary ?? undefined,
+    };
+  };
+}
+
 /** Amazon Lex V2 import operations, at AWS's paths. */
 export function lexImportsRouter(imports: ImportService): Router {
   const r = Router();
   const read = requireScope('imports:read');
+  const describe = describeImport(imports);
   const write = requireScope('imports:write');
 
   // CreateUploadUrl
@@ -145,16 +162,7 @@ export function lexImportsRouter(imports: ImportService): Router {
 
   // DescribeImport
   r.get('/imports/:importId/', read, async (req, res) => {
-    const record = await imports.describe(res.locals.principal, String(req.params.importId), { whileDeleting: true }); // Deleting until gone, as Lex answers
-    const { importedResourceType: _omit, ...described } = summary(record);
-    res.json({
-      ...described,
-      resourceSpecification: specification(record),
-      failureReasons: record.failureReasons,
-      // botport's additions: progress and what the import did.
-      progress: record.progress,
-      importSummary: record.summary ?? undefined,
-    });
+    res.json(await describe(res.locals.principal, String(req.params.importId)));
   });
 
   // ListImports

@@ -1,4 +1,4 @@
-import { type ExportRecord, FILE_FORMATS, IdempotencyKeys, JOB_STATUSES } from '@botport/shared';
+import { type ExportRecord, type ExportService, FILE_FORMATS, IdempotencyKeys, JOB_STATUSES, type Principal } from '@botport/shared';
 import { type Request, type Response, Router } from 'express';
 import type { ApiContext } from '../../context';
 import { z } from 'zod';
@@ -80,6 +80,14 @@ function view(r: ExportRecord, downloadUrl?: string): z.infer<typeof exportView>
   };
 }
 
+/** GET /v1/exports/{id}: the export, with a fresh download URL once Completed. */
+export function exportStatus(jobs: ExportService) {
+  return async (principal: Principal, exportId: string): Promise<z.infer<typeof exportView>> => {
+    const record = await jobs.describe(principal, exportId);
+    return view(record, await jobs.downloadUrl(record));
+  };
+}
+
 const KEEP_ALIVE_MS = 15000;
 
 /**
@@ -129,6 +137,7 @@ export function nativeExportsRouter(ctx: ApiContext): Router {
   const idempotency = new IdempotencyKeys(ctx.redis, ctx.config.QUEUE_PREFIX);
   const r = Router();
   const read = requireScope('exports:read');
+  const status = exportStatus(jobs);
   const write = requireScope('exports:write');
 
   r.post('/', write, async (req, res) => {
@@ -154,8 +163,7 @@ export function nativeExportsRouter(ctx: ApiContext): Router {
   });
 
   r.get('/:exportId', read, async (req, res) => {
-    const record = await jobs.describe(res.locals.principal, String(req.params.exportId));
-    res.json(view(record, await jobs.downloadUrl(record)));
+    res.json(await status(res.locals.principal, String(req.params.exportId)));
   });
 
   r.get('/:exportId/deliveries', read, async (req, res) => {

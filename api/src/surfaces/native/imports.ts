@@ -1,4 +1,14 @@
-import { IdempotencyKeys, type ImportRecord, type ImportTarget, JOB_STATUSES, MERGE_STRATEGIES, nameSchema, ValidationError } from '@botport/shared';
+import {
+  IdempotencyKeys,
+  type ImportRecord,
+  type ImportService,
+  type ImportTarget,
+  JOB_STATUSES,
+  MERGE_STRATEGIES,
+  nameSchema,
+  type Principal,
+  ValidationError,
+} from '@botport/shared';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
@@ -125,10 +135,16 @@ export function view(r: ImportRecord): z.infer<typeof importView> {
 }
 
 /** `/v1/imports`: the archive as the body (application/zip), the target in the query; the same import jobs. */
+/** GET /v1/imports/{id}. */
+export function importStatus(imports: ImportService) {
+  return async (principal: Principal, importId: string): Promise<z.infer<typeof importView>> => view(await imports.describe(principal, importId));
+}
+
 export function nativeImportsRouter(ctx: ApiContext): Router {
   const idempotency = new IdempotencyKeys(ctx.redis, ctx.config.QUEUE_PREFIX);
   const r = Router();
   const read = requireScope('imports:read');
+  const status = importStatus(ctx.imports);
   const write = requireScope('imports:write');
 
   r.post('/', write, async (req, res) => {
@@ -171,7 +187,7 @@ export function nativeImportsRouter(ctx: ApiContext): Router {
   });
 
   r.get('/:importId', read, async (req, res) => {
-    res.json(view(await ctx.imports.describe(res.locals.principal, String(req.params.importId))));
+    res.json(await status(res.locals.principal, String(req.params.importId)));
   });
 
   r.get('/:importId/deliveries', read, async (req, res) => {

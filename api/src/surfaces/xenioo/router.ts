@@ -13,7 +13,7 @@ import {
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../context';
-import { authenticateXenioo } from '../../http/auth';
+import { authenticateXenioo, hasScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { guardRequest } from '../../http/input';
 import { errorHandler } from '../../http/errors';
@@ -50,8 +50,7 @@ const xeniooErrorHandler = errorHandler((e, res) => {
 
 /** Backups and restores need the `backup` scope. */
 function requireBackup(res: Response): void {
-  const p = res.locals.principal;
-  if (!p.scopes.has('backup') && !p.scopes.has('admin')) throw new ForbiddenError("the token lacks the 'backup' scope");
+  if (!hasScope(res.locals.principal, 'backup')) throw new ForbiddenError("the token lacks the 'backup' scope");
 }
 
 /** The bot a Xenioo bot token acts on. */
