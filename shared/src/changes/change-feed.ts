@@ -17,9 +17,18 @@ const CHANNEL = 'botport_changes';
 const PING = 'ping:';
 /** The staleness a cache may show: a change made anywhere is seen within this. */
 export const CHANGE_BOUND_MS = 100;
-/** How often the feed proves its channel alive; trust lapses well before the bound. */
+/** How often the feed proves its channel alive. */
 const PING_EVERY_MS = 20;
-const TRUST_MS = CHANGE_BOUND_MS - 2 * PING_EVERY_MS;
+/**
+ * How old the last ping heard back may be: what a cache serves is at most
+ * this stale, leaving 10 ms of the bound for the answer to travel. Generous
+ * on purpose: under load a ping waits behind the requests in the event loop
+ * (and PostgreSQL behind everything else on the machine), and a feed that
+ * lapses sends the very reads that load it to the database.
+ */
+const TRUST_MS = CHANGE_BOUND_MS - 10;
+/** Pings on their way at once: enough to keep one leaving every 20 ms while a round trip is slow, few enough that a stalled connection is not fed a queue. */
+const PINGS_IN_FLIGHT = 4;
 const RECONNECT_MS = [100, 250, 500, 1000, 2000, 5000];
 
 /**
@@ -31,7 +40,7 @@ const RECONNECT_MS = [100, 250, 500, 1000, 2000, 5000];
  * ping every 20 ms on the same channel. PostgreSQL delivers notifications in
  * commit order, so once a ping sent at time t is back, every change committed
  * before t has been heard. A cache may serve a record only while the last
- * ping back was sent under 60 ms ago: whatever it missed is younger than
+ * ping back was sent under 90 ms ago: whatever it missed is younger than
  * that. A slow or lost channel therefore sends readers to the database
  * within the bound, never to stale data.
  */
@@ -95,11 +104,11 @@ export class ChangeFeed {
     if (this.closed) return void client.end().catch(() => undefined);
     this.client = client;
     this.attempt = 0;
-    let inFlight = false;
+    let inFlight = 0;
     this.pings = setInterval(() => {
-      if (inFlight) return; // a stalled connection is not fed a queue of pings
-      inFlight = true;
-      void this.ping(client).finally(() => (inFlight = false));
+      if (inFlight >= PINGS_IN_FLIGHT) return;
+      inFlight++;
+      void this.ping(client).finally(() => inFlight--);
     }, PING_EVERY_MS).unref();
   }
 
