@@ -16,11 +16,11 @@ const bearer = token(tenant);
 let reads: { name: string; path: string }[];
 
 beforeAll(async () => {
-  const botId = await createBotWith(stack.api, bearer, demoBot('LanePizza'));
+  const botId = await createBotWith(stack.api, bearer, demoBot('LanePizzería'));
   const exported = await exportNative(stack.api, bearer, { botId, fileFormat: 'LexJson' });
   const kore = await call(stack.api, 'POST', `/api/public/bot/${botId}/export`, { token: bearer, body: { exportType: 'latest' } });
   expect(kore.status).toBe(200);
-  const imported = await importNative(stack.api, bearer, await download(exported.downloadUrl), { botName: 'LaneCopy' });
+  const imported = await importNative(stack.api, bearer, await download(exported.downloadUrl), { botName: 'LaneCopié' });
   expect(imported.status).toBe('Completed');
   reads = [
     { name: 'Lex DescribeExport', path: `/exports/${exported.exportId}/` },
@@ -53,14 +53,17 @@ const laneAnswered = () => metric((l) => l.startsWith('botport_status_lane_reads
 
 test('each status read answers as Express does: the same body, headers and ETag', async () => {
   const before = await laneAnswered();
+  const bodies: string[] = [];
   for (const { name, path } of reads) {
     const { lane, express } = await bothWays(path);
+    bodies.push(lane.text);
     expect({ name, status: lane.status, text: lane.text }).toEqual({ name, status: 200, text: express.text });
     expect(kept(lane.headers)).toEqual(kept(express.headers));
     expect(lane.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(lane.headers.get('x-request-id')).not.toBe(express.headers.get('x-request-id'));
   }
   expect(await laneAnswered()).toBeGreaterThanOrEqual(before + reads.length); // the lane answered, not Express twice
+  expect(bodies.join('')).toContain('LaneCopié'); // lengths and ETags of bytes, not characters
 });
 
 test('a poller keeps its request id, and revalidates with the ETag the lane gave', async () => {

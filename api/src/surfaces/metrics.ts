@@ -26,11 +26,17 @@ export function metrics(ctx: ApiContext): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  const lane = new Counter({
+  // Counted here, handed to prom-client at each scrape: a labelled inc() hashes its labels every time.
+  const laneReads = { answered: 0, passed: 0 };
+  new Counter({
     name: 'botport_status_lane_reads_total',
     help: 'Status reads the status lane answered, or passed to the full application',
     labelNames: ['outcome'],
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const [outcome, n] of Object.entries(laneReads)) this.inc({ outcome }, n);
+    },
   });
   new Gauge({
     name: 'botport_jobs',
@@ -77,7 +83,7 @@ export function metrics(ctx: ApiContext): Metrics {
   return {
     router,
     observe,
-    countLane: (outcome) => lane.inc({ outcome }),
+    countLane: (outcome) => laneReads[outcome]++,
     middleware(req, res, next) {
       const started = performance.now();
       res.on('finish', () => {

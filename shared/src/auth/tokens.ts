@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import { NotFoundError, UnauthorizedError } from '../errors';
 import { ID_PATTERN } from '../ids';
@@ -82,7 +82,7 @@ export class TokenVerifier {
   ) {}
 
   verify(token: string): Principal {
-    const id = createHash('sha256').update(token).digest('base64');
+    const id = hash('sha256', token, 'base64');
     const hit = this.verified.get(id);
     if (hit && this.now() < hit.expiresAt.getTime() + CLOCK_TOLERANCE_SECONDS * 1000) return hit;
     this.verified.delete(id);
