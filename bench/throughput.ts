@@ -77,6 +77,9 @@ async function exportRun(b: Bench, botId: string, botVersion: string, fileFormat
   });
   const described = run.result as { exportStatus: string; downloadUrl: string; failureReasons?: string[]; archiveSizeBytes: number };
   if (described.exportStatus !== 'Completed') throw new Error(`${fileFormat} export of ${botVersion} failed: ${described.failureReasons}`);
+  process.stderr.write(
+    `[bench]   ${fileFormat} ${botVersion}${filePassword ? ' encrypted' : ''}: ${run.seconds.toFixed(2)} s, worker peak RSS ${run.peakRssMB.toFixed(0)} MB\n`,
+  );
   return { seconds: run.seconds, peakRssMB: run.peakRssMB, described };
 }
 

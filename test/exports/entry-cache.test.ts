@@ -160,6 +160,33 @@ describe('the archive entry cache and archive copies: the same bytes whichever w
     await expectOpens(draftWarm.data);
   });
 
+  test.each(FORMATS)('%s: a locale export built from rows a whole-bot export cached is the bytes a cold one gives', async (fileFormat) => {
+    const tenant = newTenant();
+    const bearer = token(tenant);
+    const botId = await createBotWith(stack.api, bearer, cachedBot(`Locale${fileFormat}`));
+    const localeExport = async () => {
+      const created = await call(stack.api, 'PUT', '/exports/', {
+        token: bearer,
+        body: { resourceSpecification: { botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId: 'de_DE' } }, fileFormat },
+      });
+      expect(created.status).toBe(202);
+      const done = await waitForExport(stack.api, bearer, created.body.exportId);
+      expect(done.exportStatus).toBe('Completed');
+      return { done, data: (await download(done.downloadUrl)).data };
+    };
+    const cold = await localeExport();
+    await loseCache();
+    await exportOf(bearer, botId, 'DRAFT', fileFormat); // caches every locale's rows
+    await ageRows(tenant);
+    const rows = await cacheRows(tenant);
+    const warm = await localeExport();
+    const stale = await staleRows(tenant);
+    expect([stale > 0, stale < rows]).toEqual([true, true]); // de_DE's rows were read, the other locale's not
+    expect(Buffer.compare(warm.data, cold.data)).toBe(0);
+    expect(warm.done.notes).toEqual(cold.done.notes);
+    await expectOpens(warm.data);
+  });
+
   test('an export without utterances is cached apart from a full one, and warm or cold gives the same bytes', async () => {
     const tenant = newTenant();
     const bearer = token(tenant);

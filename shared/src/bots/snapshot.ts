@@ -140,6 +140,17 @@ export async function withSnapshot<T>(db: Pool, tenantId: string, botId: string,
   );
 }
 
+/** Rows read first, before their size is known. */
+const FIRST_BATCH = 4;
+/** Bytes of bodies (or cached payload) a batch aims at: a bot of 5 MB slot types is read one at a time, one of 15 KB intents 200 at a time. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+/** The next batch's size, from the last one's bytes per row: what is held (two batches, one being read) stays a few megabytes. */
+function nextBatch(rows: ComponentRow[], most: number): number {
+  const bytes = rows.reduce((n, r) => n + (r.body_json?.length ?? 0) + (r.payload?.length ?? 0), 0);
+  return Math.max(1, Math.min(most, Math.floor((BATCH_BYTES * rows.length) / Math.max(1, bytes))));
+}
+
 /**
  * Reads a version's components by cursor, the next batch fetched while the
  * last one is worked on. With a cache variant, cached files are joined in
@@ -161,11 +172,11 @@ async function* readComponents(client: PoolClient, tenantId: string, botId: stri
     ),
   );
   try {
-    let next = cursor.read(batchSize);
+    let next = cursor.read(Math.min(batchSize, FIRST_BATCH));
     for (;;) {
       const rows = await next;
       if (!rows.length) return;
-      next = cursor.read(batchSize);
+      next = cursor.read(nextBatch(rows, batchSize));
       next.catch(() => undefined); // awaited on the next turn
       for (const r of rows) yield fromRow(r);
     }
