@@ -16,18 +16,26 @@ async function main() {
   await migrate(db);
   await db.end();
 
+  // The machine is shared: the load average before and after says whether anything else ran meanwhile.
+  const loadBefore = os.loadavg()[0];
   const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['throughput', 'platforms', 'polling', 'burst'];
   const exports = only.includes('throughput') ? await throughput(scale) : [];
   const platforms = only.includes('platforms') ? await platformFormats(scale) : [];
   const polling = only.includes('polling') ? await statusPolling() : undefined;
   const bursts = only.includes('burst') ? await burst(Math.max(10, Math.round(1000 * scale))) : undefined;
-  const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  const machine = {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage: [loadBefore, os.loadavg()[0]].map((l) => +l.toFixed(2)),
+  };
   const results = { date: new Date().toISOString(), machine, scale, exports, platforms, polling, burst: bursts };
 
   const table = [
     `# botport benchmarks — ${results.date}`,
     '',
-    `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GiB, Node ${machine.node}. Ratios are against a baseline measured in the same run.`,
+    `${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GiB, Node ${machine.node}; 1-minute load average ${machine.loadAverage[0]} before, ${machine.loadAverage[1]} after. Ratios are against a baseline measured in the same run.`,
     '',
     ...(exports.length ? throughputTables(exports) : []),
     ...(platforms.length ? platformTable(platforms) : []),
