@@ -56,7 +56,11 @@ export async function poll(url: string, bearer: string, statusField: string): Pr
 
 /** Runs `work` with a fresh worker process; times it and reads the worker's peak RSS. */
 export async function withWorker<T>(work: () => Promise<T>, env: Record<string, string> = {}): Promise<{ result: T; seconds: number; peakRssMB: number }> {
-  const worker = spawn(process.execPath, [path.join(ROOT, 'worker/dist/main.js')], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: 'inherit' });
+  const args = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const worker = spawn(process.execPath, [...args, path.join(ROOT, 'worker/dist/main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: 'inherit',
+  });
   await sleep(1500);
   try {
     const started = process.hrtime.bigint();

@@ -56,19 +56,96 @@ export function* syntheticComponents(count: number, bodyBytes: number, locales =
 
 /** Creates a bot and writes a synthetic DRAFT straight through the store (fast, no HTTP). */
 export async function createSyntheticBot(db: Pool, tenantId: string, name: string, count: number, bodyBytes: number): Promise<string> {
+  return writeBot(db, tenantId, name, syntheticComponents(count, bodyBytes));
+}
+
+/** Components written at most this many bytes of body per statement (a shape's slot types are megabytes each). */
+const BATCH_BYTES = 16 * 1024 * 1024;
+
+/** Creates a bot with `components` as its DRAFT, straight through the store; returns its id. */
+async function writeBot(db: Pool, tenantId: string, name: string, components: Iterable<Component>): Promise<string> {
   const bots = new BotStore(db);
   const bot = await bots.create(tenantId, { name });
   let batch: Component[] = [];
+  let bytes = 0;
   const flush = () => inTransaction(db, (client) => bots.insertComponents(client, tenantId, bot.botId, batch));
-  for (const c of syntheticComponents(count, bodyBytes)) {
+  for (const c of components) {
     batch.push(c);
-    if (batch.length === 1000) {
+    bytes += JSON.stringify(c.body).length;
+    if (batch.length === 1000 || bytes >= BATCH_BYTES) {
       await flush();
       batch = [];
+      bytes = 0;
     }
   }
   if (batch.length) await flush();
   return bot.botId;
+}
+
+/**
+ * The bot shapes the throughput benchmark exports, each about `bytes` of body JSON:
+ * - `lex-like`: 2 locales, components of ~15.5 KB (nine intents of a few hundred utterances to one slot type of values);
+ * - `utterances`: 10 locales, intents of 100–199 utterances each, and a slot type of 2,000 values after every 49 intents;
+ * - `slot-types`: 2 locales, few very large slot types (~5 MB, ~90,000 values each) and a few small intents.
+ */
+export const BOT_SHAPES = {
+  'lex-like': (bytes: number) => syntheticComponents(Math.max(20, Math.round(bytes / 15_500)), 15_500),
+  utterances: (bytes: number) => utteranceHeavy(bytes),
+  'slot-types': (bytes: number) => largeSlotTypes(bytes),
+} satisfies Record<string, (bytes: number) => Iterable<Component>>;
+export type BotShape = keyof typeof BOT_SHAPES;
+
+export function createShapedBot(db: Pool, tenantId: string, name: string, shape: BotShape, bytes: number): Promise<string> {
+  return writeBot(db, tenantId, name, BOT_SHAPES[shape](bytes));
+}
+
+const LOCALES_10 = ['en_US', 'en_GB', 'de_DE', 'fr_FR', 'es_ES', 'it_IT', 'pt_BR', 'nl_NL', 'ja_JP', 'ko_KR'];
+
+/** Slot type values of about `bytes` in all, `count` at most. */
+function slotValues(rand: () => number, bytes: number, count = Infinity): { value: string; synonyms: string[] }[] {
+  const word = () => WORDS[Math.floor(rand() * WORDS.length)];
+  const values: { value: string; synonyms: string[] }[] = [];
+  for (let size = 0; size < bytes && values.length < count;) {
+    const v = { value: `${word()} ${word()} ${values.length}`, synonyms: [word(), `${word()} ${word()}`] };
+    values.push(v);
+    size += JSON.stringify(v).length + 1;
+  }
+  return values;
+}
+
+function* utteranceHeavy(bytes: number, seed = 3): Generator<Component> {
+  const rand = prng(seed);
+  const word = () => WORDS[Math.floor(rand() * WORDS.length)];
+  const sentence = (n: number) => Array.from({ length: n }, word).join(' ');
+  for (const locale of LOCALES_10) yield { kind: 'locale', locale, name: locale, body: { nluConfidenceThreshold: 0.4 } };
+  for (let i = 0, size = 0; size < bytes; i++) {
+    const locale = LOCALES_10[i % LOCALES_10.length];
+    const body =
+      i % 50 === 49
+        ? { values: slotValues(rand, Infinity, 2_000), valueSelectionSetting: { resolutionStrategy: 'TOP_RESOLUTION' } }
+        : {
+            description: sentence(8),
+            sampleUtterances: Array.from({ length: 100 + Math.floor(rand() * 100) }, () => ({ utterance: sentence(4 + Math.floor(rand() * 8)) })),
+            slots: [{ name: 'when', slotTypeName: 'AMAZON.Date', required: true, prompt: sentence(6) }],
+            closingResponse: { message: sentence(10) },
+          };
+    size += JSON.stringify(body).length;
+    yield i % 50 === 49 ? { kind: 'slotType', locale, name: `Values${i}`, body } : { kind: 'intent', locale, name: `Intent_${i}`, body };
+  }
+}
+
+function* largeSlotTypes(bytes: number, seed = 5): Generator<Component> {
+  const rand = prng(seed);
+  const locales = ['en_US', 'de_DE'];
+  for (const locale of locales) yield { kind: 'locale', locale, name: locale, body: { nluConfidenceThreshold: 0.4 } };
+  for (let i = 0; i < 10; i++) {
+    yield { kind: 'intent', locale: locales[i % 2], name: `Intent_${i}`, body: { sampleUtterances: [{ utterance: `find ${WORDS[i]}` }] } };
+  }
+  for (let i = 0, size = 0; size < bytes; i++) {
+    const body = { values: slotValues(rand, Math.min(5 * 1024 * 1024, bytes - size + 1024)), valueSelectionSetting: { resolutionStrategy: 'ORIGINAL_VALUE' } };
+    size += JSON.stringify(body).length;
+    yield { kind: 'slotType', locale: locales[i % 2], name: `Catalogue${i}`, body };
+  }
 }
 
 /** Limits for reading a synthetic archive in this process: the bench's bots are larger than one import takes. */

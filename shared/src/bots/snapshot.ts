@@ -22,7 +22,8 @@ export interface StoredComponent {
 
 /** An archive entry cache row as a snapshot read joins it (exports/entry-cache.ts reads it). */
 export interface CachedColumns {
-  files: { path: string; size: number; sha256: string; crc32: number; method: 0 | 8; stored: number }[];
+  /** `stored`: the length of the file's stored bytes in the payload; `check`: their CRC-32, so a damaged row is never written into an archive. */
+  files: { path: string; size: number; sha256: string; crc32: number; method: 0 | 8; stored: number; check: number }[];
   notes: string[];
   marks: Record<string, unknown>;
   /** The files' stored bytes, one after another, base64. */
@@ -79,6 +80,8 @@ export interface Snapshot {
   components(options?: { batchSize?: number; cacheVariant?: string }): AsyncGenerator<SnapshotComponent>;
   /** How many components the version holds (same snapshot). */
   count(): Promise<number>;
+  /** One component's body as JSON text (same snapshot): for one whose cache row could not be used after all. */
+  body(c: Pick<StoredComponent, 'kind' | 'locale' | 'name'>): Promise<string>;
   hasLocale(localeId: string): Promise<boolean>;
   taskGraph(): Promise<TaskGraph>;
 }
@@ -113,6 +116,14 @@ export async function withSnapshot<T>(db: Pool, tenantId: string, botId: string,
               ])
             ).rows[0].n,
           ),
+        body: async (c) => {
+          const { rows } = await client.query<{ body_json: string }>(
+            `SELECT body::text AS body_json FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = $3 AND locale_id = $4 AND kind = $5 AND name = $6`,
+            [tenantId, botId, version, c.locale ?? '', c.kind, c.name],
+          );
+          if (!rows.length) throw new Error(`${c.kind} ${c.name} is not in the snapshot`);
+          return rows[0].body_json;
+        },
         taskGraph: () => readTaskGraph(client, tenantId, botId, version),
         hasLocale: async (localeId) =>
           !!(
@@ -127,6 +138,17 @@ export async function withSnapshot<T>(db: Pool, tenantId: string, botId: string,
     },
     'REPEATABLE READ',
   );
+}
+
+/** Rows read first, before their size is known. */
+const FIRST_BATCH = 4;
+/** Bytes of bodies (or cached payload) a batch aims at: a bot of 5 MB slot types is read one at a time, one of 15 KB intents 200 at a time. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+/** The next batch's size, from the last one's bytes per row: what is held (two batches, one being read) stays a few megabytes. */
+function nextBatch(rows: ComponentRow[], most: number): number {
+  const bytes = rows.reduce((n, r) => n + (r.body_json?.length ?? 0) + (r.payload?.length ?? 0), 0);
+  return Math.max(1, Math.min(most, Math.floor((BATCH_BYTES * rows.length) / Math.max(1, bytes))));
 }
 
 /**
@@ -150,11 +172,11 @@ async function* readComponents(client: PoolClient, tenantId: string, botId: stri
     ),
   );
   try {
-    let next = cursor.read(batchSize);
+    let next = cursor.read(Math.min(batchSize, FIRST_BATCH));
     for (;;) {
       const rows = await next;
       if (!rows.length) return;
-      next = cursor.read(batchSize);
+      next = cursor.read(nextBatch(rows, batchSize));
       next.catch(() => undefined); // awaited on the next turn
       for (const r of rows) yield fromRow(r);
     }

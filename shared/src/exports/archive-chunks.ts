@@ -50,7 +50,7 @@ export async function* archiveChunks(
     localeId: spec.localeId,
     options: spec.options,
     resolvedTasks: describeTasks(tasks),
-    components: variant ? withReady(selected, (digest) => cache!.touch(variant, digest)) : selected,
+    components: variant ? withReady(selected, snapshot, variant, cache!) : selected,
     note,
     derivation: format.layout && { withoutUtterances, keep: variant ? cache!.keeper(variant) : undefined },
   });
@@ -61,15 +61,26 @@ export async function* archiveChunks(
   }
 }
 
-/** Components with their cached files ready; a row last used long ago is marked used. */
-async function* withReady(components: AsyncIterable<SnapshotComponent>, touch: (digest: string) => void): AsyncGenerator<FormatComponent> {
+/**
+ * Components with their cached files ready; a row last used long ago is
+ * marked used. A damaged row is forgotten and its component read whole from
+ * the snapshot, to be derived (and kept) again.
+ */
+async function* withReady(
+  components: AsyncIterable<SnapshotComponent>,
+  snapshot: Snapshot,
+  variant: string,
+  cache: EntryCache,
+): AsyncGenerator<FormatComponent> {
   for await (const { cached, ...c } of components) {
-    if (!cached) {
-      yield c;
-      continue;
-    }
-    if (cached.stale && c.digest) touch(c.digest);
-    yield { ...c, ready: readyFrom(cached) };
+    const ready = cached && readyFrom(cached);
+    if (ready) {
+      if (cached.stale && c.digest) cache.touch(variant, c.digest);
+      yield { ...c, ready };
+    } else if (cached) {
+      if (c.digest) cache.forget(variant, c.digest);
+      yield { ...c, bodyJson: await snapshot.body(c) };
+    } else yield c;
   }
 }
 

@@ -1,10 +1,11 @@
+import zlib from 'node:zlib';
 import type { Pool } from 'pg';
 import type { StoredEntry } from '../archive/deflate-pool';
 import type { CachedColumns } from '../bots/snapshot';
 import type { ArchiveFormat, FormatComponent, Json, PreparedFiles, ReadyFiles } from '../formats/format';
 
-/** Moves when what every cached row means changes (the deflate settings, how fitting notes read). */
-const CACHE_REVISION = 1;
+/** Moves when what every cached row means changes (the deflate settings, how fitting notes read, the row's checks). */
+const CACHE_REVISION = 2;
 /** Rows inserted in one statement; bytes of payload at most. */
 const INSERT_ROWS = 100;
 const INSERT_BYTES = 2 * 1024 * 1024;
@@ -26,14 +27,24 @@ export function cacheVariant(format: ArchiveFormat, withoutUtterances: boolean):
   return `${format.name}/${CACHE_REVISION}.${format.layout.revision}${withoutUtterances ? '-utterances' : ''}`;
 }
 
-/** A joined cache row as the component's ready files. */
-export function readyFrom(row: CachedColumns): PreparedFiles {
+/**
+ * A joined cache row as the component's ready files; undefined when the row
+ * is damaged (its payload not the length its files add up to, or a file's
+ * stored bytes not matching their CRC-32): the component is then derived
+ * again, never written from a damaged row. Checking costs one CRC over the
+ * deflated bytes, not inflating them.
+ */
+export function readyFrom(row: CachedColumns): PreparedFiles | undefined {
   const payload = Buffer.from(row.payload, 'base64');
+  if (!Array.isArray(row.files) || row.files.reduce((n, f) => n + f.stored, 0) !== payload.length) return undefined;
   let at = 0;
-  const files = row.files.map((f) => {
-    const stored: StoredEntry = { method: f.method, crc32: f.crc32, size: f.size, sha256: f.sha256, payload: payload.subarray(at, (at += f.stored)) };
-    return { path: f.path, entry: { size: f.size, stored } };
-  });
+  const files = [];
+  for (const f of row.files) {
+    const bytes = payload.subarray(at, (at += f.stored));
+    if (zlib.crc32(bytes) !== f.check) return undefined;
+    const stored: StoredEntry = { method: f.method, crc32: f.crc32, size: f.size, sha256: f.sha256, payload: bytes };
+    files.push({ path: f.path, entry: { size: f.size, stored } });
+  }
   const { leftOut, ...marks } = row.marks;
   return { files, notes: row.notes, marks, leftOut: leftOut === true };
 }
@@ -60,6 +71,7 @@ export class EntryCache {
   /** Payload waiting or being written. */
   private heldBytes = 0;
   private touched = new Map<string, Buffer[]>();
+  private damaged: { variant: string; digest: Buffer }[] = [];
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -79,6 +91,7 @@ export class EntryCache {
         crc32: s.crc32,
         method: s.method,
         stored: s.payload.length,
+        check: zlib.crc32(s.payload),
       }));
       const payload = Buffer.concat(ready.files.map((f) => f.stored.payload));
       const marks = ready.leftOut ? { ...ready.marks, leftOut: true } : ready.marks;
@@ -96,6 +109,11 @@ export class EntryCache {
     if (digests.length >= INSERT_ROWS * 10) this.write();
   }
 
+  /** Deletes a damaged row (before anything derived since is written), so the component's files derived again take its place. */
+  forget(variant: string, digest: string): void {
+    this.damaged.push({ variant, digest: Buffer.from(digest, 'hex') });
+  }
+
   /** Writes what waits; resolves once everything handed so far is written (or given up). */
   async flush(): Promise<void> {
     this.write();
@@ -106,11 +124,16 @@ export class EntryCache {
     const rows = this.waiting;
     const bytes = this.waitingBytes;
     const touched = this.touched;
+    const damaged = this.damaged;
     this.waiting = [];
     this.waitingBytes = 0;
     this.touched = new Map();
+    this.damaged = [];
     this.writing = this.writing.then(async () => {
       try {
+        for (const { variant, digest } of damaged) {
+          await this.db.query(`DELETE FROM archive_entry_cache WHERE tenant_id = $1 AND variant = $2 AND digest = $3`, [this.tenantId, variant, digest]);
+        }
         if (rows.length) await this.insert(rows);
         for (const [variant, digests] of touched) {
           await this.db.query(`UPDATE archive_entry_cache SET used_at = now() WHERE tenant_id = $1 AND variant = $2 AND digest = ANY($3::bytea[])`, [
