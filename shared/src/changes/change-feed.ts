@@ -27,8 +27,6 @@ const PING_EVERY_MS = 20;
  * lapses sends the very reads that load it to the database.
  */
 const TRUST_MS = CHANGE_BOUND_MS - 10;
-/** Pings on their way at once: enough to keep one leaving every 20 ms while a round trip is slow, few enough that a stalled connection is not fed a queue. */
-const PINGS_IN_FLIGHT = 4;
 const RECONNECT_MS = [100, 250, 500, 1000, 2000, 5000];
 
 /**
@@ -104,11 +102,11 @@ export class ChangeFeed {
     if (this.closed) return void client.end().catch(() => undefined);
     this.client = client;
     this.attempt = 0;
-    let inFlight = 0;
+    let inFlight = false;
     this.pings = setInterval(() => {
-      if (inFlight >= PINGS_IN_FLIGHT) return;
-      inFlight++;
-      void this.ping(client).finally(() => inFlight--);
+      if (inFlight) return; // one at a time: pg queues a second query on a busy client (and pg 9 will refuse it)
+      inFlight = true;
+      void this.ping(client).finally(() => (inFlight = false));
     }, PING_EVERY_MS).unref();
   }
 
