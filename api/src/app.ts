@@ -1,6 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { ApiContext } from './context';
+import { bearerPrincipal, korePrincipal, lexPrincipal } from './http/auth';
 import { useRequestLog } from './http/request-log';
 import { statusLane } from './http/status-lane';
 import { adminRouter } from './surfaces/admin/router';
@@ -25,15 +26,18 @@ import { xeniooRouter } from './surfaces/xenioo/router';
 export function createServer(ctx: ApiContext): Server {
   const measured = metrics(ctx);
   const app = createApp(ctx, measured);
+  const lex = lexPrincipal(ctx);
+  const bearer = bearerPrincipal(ctx);
+  const kore = korePrincipal(ctx);
   const reads = [
-    { path: '/exports/:exportId/', scope: 'exports:read', answer: describeExport(ctx.exports) },
-    { path: '/imports/:importId/', scope: 'imports:read', answer: describeImport(ctx.imports) },
-    { path: '/v1/exports/:exportId', scope: 'exports:read', answer: exportStatus(ctx.exports) },
-    { path: '/v1/imports/:importId', scope: 'imports:read', answer: importStatus(ctx.imports) },
-    { path: '/api/public/bot/:botId/export/status', scope: 'exports:read', answer: botExportStatus(ctx) },
-    { path: '/api/public/bot/import/status/:birId', scope: 'imports:read', answer: botImportStatus(ctx) },
+    { path: '/exports/:exportId/', signIn: lex, scope: 'exports:read', answer: describeExport(ctx.exports) },
+    { path: '/imports/:importId/', signIn: lex, scope: 'imports:read', answer: describeImport(ctx.imports) },
+    { path: '/v1/exports/:exportId', signIn: bearer, scope: 'exports:read', answer: exportStatus(ctx.exports) },
+    { path: '/v1/imports/:importId', signIn: bearer, scope: 'imports:read', answer: importStatus(ctx.imports) },
+    { path: '/api/public/bot/:botId/export/status', signIn: kore, scope: 'exports:read', answer: botExportStatus(ctx) },
+    { path: '/api/public/bot/import/status/:birId', signIn: kore, scope: 'imports:read', answer: botImportStatus(ctx) },
   ];
-  return createHttpServer(statusLane(reads, { tokens: ctx.tokens, logger: ctx.logger, metrics: measured }, app));
+  return createHttpServer(statusLane(reads, { logger: ctx.logger, metrics: measured }, app));
 }
 
 /** The HTTP application: operations endpoints, then one router per surface. */

@@ -2,6 +2,7 @@ import { get } from 'node:http';
 import { call, createBotWith, newTenant, token, useApiAndWorker } from '../support/harness';
 import { demoBot } from '../support/fixtures';
 import { download, exportNative, importNative } from '../support/native';
+import { createCredential, signedCall } from '../support/credentials';
 
 /**
  * The status lane answers the status reads before Express. What it answers
@@ -64,6 +65,26 @@ test('each status read answers as Express does: the same body, headers and ETag'
   }
   expect(await laneAnswered()).toBeGreaterThanOrEqual(before + reads.length); // the lane answered, not Express twice
   expect(bodies.join('')).toContain('LaneCopié'); // lengths and ETags of bytes, not characters
+});
+
+test('DescribeExport signed with AWS SigV4, as the AWS SDK polls, is answered by the lane as Express answers it', async () => {
+  const aws = (await createCredential(stack.api, bearer, { scopes: ['exports:read'] })).signIn.aws;
+  const before = await laneAnswered();
+  let pair;
+  do {
+    const second = Math.floor(Date.now() / 1000);
+    const lane = await signedCall(stack.api, aws, 'GET', reads[0].path);
+    const express = await signedCall(stack.api, aws, 'GET', reads[0].path, undefined, { headers: { 'if-none-match': '"no such tag"' } });
+    pair = Math.floor(Date.now() / 1000) === second ? { lane, express } : undefined;
+  } while (!pair);
+  expect(pair.lane.status).toBe(200);
+  expect(pair.lane.body).toEqual(pair.express.body);
+  expect(kept(pair.lane.headers)).toEqual(kept(pair.express.headers));
+  expect(await laneAnswered()).toBeGreaterThan(before);
+
+  const forged = await signedCall(stack.api, { ...aws, secretAccessKey: `${aws.secretAccessKey}x` }, 'GET', reads[0].path);
+  expect(forged.status).toBe(403);
+  expect(forged.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
 });
 
 test('a poller keeps its request id, and revalidates with the ETag the lane gave', async () => {

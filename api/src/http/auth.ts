@@ -11,6 +11,7 @@ import {
   verifySigV4,
 } from '@botport/shared';
 import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { ApiContext } from '../context';
 
 declare module 'express-serve-static-core' {
@@ -19,75 +20,86 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function bearerToken(req: Request): string | undefined {
+export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
 }
 
-/** Verifies botport's bearer token and leaves the caller in `res.locals.principal`. */
-export function authenticate(tokens: TokenVerifier) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const token = bearerToken(req);
-    if (!token) return next(new UnauthorizedError());
-    res.locals.principal = tokens.verify(token);
+type SignIns = Pick<ApiContext, 'tokens' | 'credentialLookup' | 'integrationTokens'>;
+
+/** A sign-in as middleware: the caller in `res.locals.principal`. */
+function signIn(principal: (req: IncomingMessage) => Principal | Promise<Principal>) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.principal = await principal(req);
     next();
   };
 }
 
-type SignIns = Pick<ApiContext, 'tokens' | 'credentialLookup' | 'integrationTokens'>;
-
-/** The request as it came off the wire, for SigV4: the raw path and query, the body's bytes. */
-function signedRequest(req: Request) {
-  const q = req.originalUrl.indexOf('?');
+/** The request as it came off the wire, for SigV4: the raw path and query (before any router trimmed it), the body's bytes. */
+function signedRequest(req: IncomingMessage & { originalUrl?: string }) {
+  const url = req.originalUrl ?? req.url!;
+  const q = url.indexOf('?');
   return {
-    method: req.method,
-    path: q < 0 ? req.originalUrl : req.originalUrl.slice(0, q),
-    query: q < 0 ? '' : req.originalUrl.slice(q + 1),
+    method: req.method!,
+    path: q < 0 ? url : url.slice(0, q),
+    query: q < 0 ? '' : url.slice(q + 1),
     headers: req.headers,
     body: req.rawBody,
   };
 }
 
-/**
- * The Lex surface: AWS Signature Version 4 with an API credential as the
- * access key (service `lex`, any region), or botport's bearer JWT as before.
- */
-export function authenticateLex(ctx: SignIns) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    if (isSigV4(req.headers.authorization)) {
-      res.locals.principal = await verifySigV4(signedRequest(req), ctx.credentialLookup, 'lex');
-      return next();
-    }
+/** botport's own sign-in: its bearer JWT. */
+export function bearerPrincipal(ctx: Pick<SignIns, 'tokens'>) {
+  return (req: IncomingMessage): Principal => {
     const token = bearerToken(req);
-    if (!token) throw new UnauthorizedError('Missing Authentication Token: sign the request with AWS Signature Version 4 or send a bearer token', 'missing');
-    res.locals.principal = ctx.tokens.verify(token);
-    next();
+    if (!token) throw new UnauthorizedError();
+    return ctx.tokens.verify(token);
   };
 }
 
 /**
- * The Kore.ai surface: Kore's `auth` header (or a bearer token) carrying
- * either a Kore app JWT (an `appId` claim: signed with that credential's
- * secret) or botport's own JWT.
+ * The Lex surface's sign-in: AWS Signature Version 4 with an API credential
+ * as the access key (service `lex`, any region), or botport's bearer JWT.
  */
-export function authenticateKore(ctx: SignIns) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+export function lexPrincipal(ctx: SignIns) {
+  return async (req: IncomingMessage): Promise<Principal> => {
+    if (isSigV4(req.headers.authorization)) return verifySigV4(signedRequest(req), ctx.credentialLookup, 'lex');
+    const token = bearerToken(req);
+    if (!token) throw new UnauthorizedError('Missing Authentication Token: sign the request with AWS Signature Version 4 or send a bearer token', 'missing');
+    return ctx.tokens.verify(token);
+  };
+}
+
+/** Verifies botport's bearer token and leaves the caller in `res.locals.principal`. */
+export const authenticate = (tokens: TokenVerifier) => signIn(bearerPrincipal({ tokens }));
+
+/** The Lex surface's sign-in (lexPrincipal) as middleware. */
+export const authenticateLex = (ctx: SignIns) => signIn(lexPrincipal(ctx));
+
+/**
+ * The Kore.ai surface's sign-in: Kore's `auth` header (or a bearer token)
+ * carrying either a Kore app JWT (an `appId` claim: signed with that
+ * credential's secret) or botport's own JWT.
+ */
+export function korePrincipal(ctx: SignIns) {
+  return async (req: IncomingMessage): Promise<Principal> => {
     const token = bearerToken(req) ?? (typeof req.headers.auth === 'string' ? req.headers.auth.replace(/^Bearer\s+/, '').trim() : undefined);
     if (!token) throw new UnauthorizedError('a JWT is required in the auth header');
     const appId = koreAppId(token);
-    res.locals.principal = appId ? await verifyKoreAppJwt(token, appId, ctx.credentialLookup) : ctx.tokens.verify(token);
-    next();
+    return appId ? verifyKoreAppJwt(token, appId, ctx.credentialLookup) : ctx.tokens.verify(token);
   };
 }
 
+/** The Kore.ai surface's sign-in (korePrincipal) as middleware. */
+export const authenticateKore = (ctx: SignIns) => signIn(korePrincipal(ctx));
+
 /** The Xenioo surface: a token from /authorization/integration, or botport's bearer JWT. */
 export function authenticateXenioo(ctx: SignIns) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  return signIn(async (req) => {
     const token = bearerToken(req);
     if (!token) throw new UnauthorizedError('a bearer token from /authorization/integration is required');
-    res.locals.principal = IntegrationTokens.isIntegrationToken(token) ? await ctx.integrationTokens.verify(token) : ctx.tokens.verify(token);
-    next();
-  };
+    return IntegrationTokens.isIntegrationToken(token) ? ctx.integrationTokens.verify(token) : ctx.tokens.verify(token);
+  });
 }
 
 /** Whether the caller holds a tenant scope; the tenant's `admin` holds them all. */

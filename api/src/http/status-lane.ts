@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Logger, Principal, TokenVerifier } from '@botport/shared';
+import type { Logger, Principal } from '@botport/shared';
 import type { Metrics } from '../surfaces/metrics';
 import { hasScope } from './auth';
 import { logCompleted } from './request-log';
@@ -10,6 +10,8 @@ import { requestId } from './request-id';
 export interface StatusRead {
   /** The full path as Express routes it, one `:param` segment: also the route's metrics label. */
   path: string;
+  /** The surface's own sign-in (api/src/http/auth.ts), the one its router runs. */
+  signIn(req: IncomingMessage): Principal | Promise<Principal>;
   scope: string;
   answer(principal: Principal, id: string): Promise<unknown>;
 }
@@ -22,9 +24,10 @@ const ID = '([A-Za-z0-9_-]{1,128})';
 
 /**
  * The status reads polling clients make all day, answered before Express:
- * a GET of one of `reads`' exact paths, with a bearer JWT, no query, body or
- * conditional header, is answered from the per-process caches (token,
- * record, signed URL) as Express would answer it — the same JSON, headers,
+ * a GET of one of `reads`' exact paths, signed in as its surface signs in
+ * (a bearer JWT; on Lex also AWS SigV4, on Kore its app JWT), with no query,
+ * body or conditional header, is answered from the per-process caches
+ * (token or credential, record, signed URL) as Express would answer it — the same JSON, headers,
  * ETag, request id, metrics and debug line — without the router's dozen
  * layers, which cost more than the read itself. Every other request, and any
  * read that throws (not found, a scope missing, a token refused), goes to
@@ -32,13 +35,13 @@ const ID = '([A-Za-z0-9_-]{1,128})';
  */
 export function statusLane(
   reads: StatusRead[],
-  deps: { tokens: TokenVerifier; logger: Logger; metrics: Pick<Metrics, 'observe' | 'countLane'> },
+  deps: { logger: Logger; metrics: Pick<Metrics, 'observe' | 'countLane'> },
   app: RequestListener,
 ): RequestListener {
   const routes = reads.map((r) => ({ ...r, pattern: new RegExp(`^${r.path.replace(/:\w+/, ID)}$`) }));
   const laneable = (req: IncomingMessage) =>
     req.method === 'GET' &&
-    req.headers.authorization?.startsWith('Bearer ') &&
+    (req.headers.authorization || req.headers.auth) &&
     !req.url!.includes('?') &&
     !req.headers['content-length'] &&
     !req.headers['transfer-encoding'] &&
@@ -66,7 +69,7 @@ export function statusLane(
 
   /** The answer's bytes, or a throw (nothing written yet) for Express to answer instead. */
   async function read(route: StatusRead, id: string, req: IncomingMessage): Promise<string> {
-    const principal = deps.tokens.verify(req.headers.authorization!.slice(7).trim());
+    const principal = await route.signIn(req);
     if (!hasScope(principal, route.scope)) throw new Error('out of scope'); // Express answers the 403
     return JSON.stringify(await route.answer(principal, id));
   }
