@@ -27,11 +27,12 @@ const ID = '([A-Za-z0-9_-]{1,128})';
  * a GET of one of `reads`' exact paths, signed in as its surface signs in
  * (a bearer JWT; on Lex also AWS SigV4, on Kore its app JWT), with no query,
  * body or conditional header, is answered from the per-process caches
- * (token or credential, record, signed URL) as Express would answer it — the same JSON, headers,
- * ETag, request id, metrics and debug line — without the router's dozen
- * layers, which cost more than the read itself. Every other request, and any
- * read that throws (not found, a scope missing, a token refused), goes to
- * `app`, which answers from the start in the surface's own shape.
+ * (token or credential, record, signed URL) as Express would answer it —
+ * the same JSON, headers, ETag, request id, metrics and debug line —
+ * without the router's dozen layers, which cost more than the read itself.
+ * Every other request, and any read that throws (not found, a scope
+ * missing, a sign-in refused), goes to `app`, which answers from the start
+ * in the surface's own shape.
  */
 export function statusLane(
   reads: StatusRead[],

@@ -71,14 +71,8 @@ export function metrics(ctx: ApiContext): Metrics {
       return res.status(401).json({ message: 'GET /metrics needs METRICS_TOKEN or an operator token as its bearer' });
     res.type(registry.contentType).send(await registry.metrics());
   });
-  // One labelled series per method, route and status class, looked up once: prom-client hashes its labels on every observe.
-  const series = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
   function observe(method: string, route: string, statusCode: number, seconds: number) {
-    const status = `${Math.floor(statusCode / 100)}xx`;
-    const key = `${method} ${route} ${status}`;
-    let s = series.get(key);
-    if (!s) series.set(key, (s = http.labels({ method, route, status })));
-    s.observe(seconds);
+    http.observe({ method, route, status: `${Math.floor(statusCode / 100)}xx` }, seconds);
   }
   return {
     router,
