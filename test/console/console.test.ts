@@ -50,6 +50,16 @@ async function finished(exportId: string): Promise<any> {
   return (await call(stack.api, 'GET', `/v1/exports/${exportId}`, { token: bearer })).body;
 }
 
+/** Signs the page in again as the file's tenant, once its bots are listed. */
+async function signInAgain(): Promise<void> {
+  await page.getByLabel('Access token').fill(bearer);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page
+    .getByRole('row', { name: /PizzaBot/ })
+    .first()
+    .waitFor();
+}
+
 async function entriesOf(file: Buffer): Promise<string[]> {
   return [...(await unzip(file)).keys()].filter((name) => name !== 'manifest.json').sort();
 }
@@ -252,12 +262,7 @@ describe('web console in Chromium', () => {
     expect(await page.locator('#bots tbody tr').count()).toBe(0);
     await screenshot(page, SHOTS, '07b-signed-in-as-another-tenant');
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Access token').fill(bearer);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page
-      .getByRole('row', { name: /PizzaBot/ })
-      .first()
-      .waitFor();
+    await signInAgain();
   });
 
   test('an export with a notify URL lists its delivery attempts under it, and again from the history', async () => {
@@ -353,12 +358,7 @@ describe('web console in Chromium', () => {
     // Signing out takes the secret off the page.
     await page.getByRole('button', { name: 'Sign out' }).click();
     expect(await secret.textContent()).toBe('');
-    await page.getByLabel('Access token').fill(bearer);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page
-      .getByRole('row', { name: /PizzaBot/ })
-      .first()
-      .waitFor();
+    await signInAgain();
   });
 
   test('on a phone the bots and history read as cards', async () => {

@@ -35,11 +35,19 @@ interface Exported {
   objectKey: string;
 }
 
-async function exportOf(bearer: string, botId: string, botVersion: string, fileFormat: string, filePassword?: string): Promise<Exported> {
-  const created = await call(stack.api, 'PUT', '/exports/', {
-    token: bearer,
-    body: { resourceSpecification: { botExportSpecification: { botId, botVersion } }, fileFormat, filePassword },
-  });
+/** A Lex export to its end (the whole bot, or `localeId` of it), downloaded and checked against its size and SHA-256. */
+async function exportOf(
+  bearer: string,
+  botId: string,
+  botVersion: string,
+  fileFormat: string,
+  more: { filePassword?: string; localeId?: string; exportOptions?: object } = {},
+): Promise<Exported> {
+  const { localeId, ...rest } = more;
+  const resourceSpecification = localeId
+    ? { botLocaleExportSpecification: { botId, botVersion, localeId } }
+    : { botExportSpecification: { botId, botVersion } };
+  const created = await call(stack.api, 'PUT', '/exports/', { token: bearer, body: { resourceSpecification, fileFormat, ...rest } });
   expect(created.status).toBe(202);
   const done = await waitForExport(stack.api, bearer, created.body.exportId);
   expect(done).toMatchObject({ exportStatus: 'Completed', failureReasons: [] });
@@ -164,16 +172,7 @@ describe('the archive entry cache and archive copies: the same bytes whichever w
     const tenant = newTenant();
     const bearer = token(tenant);
     const botId = await createBotWith(stack.api, bearer, cachedBot(`Locale${fileFormat}`));
-    const localeExport = async () => {
-      const created = await call(stack.api, 'PUT', '/exports/', {
-        token: bearer,
-        body: { resourceSpecification: { botLocaleExportSpecification: { botId, botVersion: 'DRAFT', localeId: 'de_DE' } }, fileFormat },
-      });
-      expect(created.status).toBe(202);
-      const done = await waitForExport(stack.api, bearer, created.body.exportId);
-      expect(done.exportStatus).toBe('Completed');
-      return { done, data: (await download(done.downloadUrl)).data };
-    };
+    const localeExport = () => exportOf(bearer, botId, 'DRAFT', fileFormat, { localeId: 'de_DE' });
     const cold = await localeExport();
     await loseCache();
     await exportOf(bearer, botId, 'DRAFT', fileFormat); // caches every locale's rows
@@ -191,16 +190,7 @@ describe('the archive entry cache and archive copies: the same bytes whichever w
     const tenant = newTenant();
     const bearer = token(tenant);
     const botId = await createBotWith(stack.api, bearer, cachedBot('Options'));
-    const exportWith = async (exportOptions?: object) => {
-      const created = await call(stack.api, 'PUT', '/exports/', {
-        token: bearer,
-        body: { resourceSpecification: { botExportSpecification: { botId, botVersion: 'DRAFT' } }, fileFormat: 'LexJson', exportOptions },
-      });
-      expect(created.status).toBe(202);
-      const done = await waitForExport(stack.api, bearer, created.body.exportId);
-      expect(done.exportStatus).toBe('Completed');
-      return (await download(done.downloadUrl)).data;
-    };
+    const exportWith = async (exportOptions?: object) => (await exportOf(bearer, botId, 'DRAFT', 'LexJson', { exportOptions })).data;
     // Every category item but the sample utterances.
     const noUtterances = {
       categories: Object.fromEntries(
@@ -347,14 +337,14 @@ describe('encrypted archives from cached entries', () => {
     const botId = await createBotWith(stack.api, bearer, cachedBot(`Sealed${fileFormat}`), true);
     const plain = await exportOf(bearer, botId, '1', fileFormat);
     await ageRows(tenant);
-    const sealed = await exportOf(bearer, botId, '1', fileFormat, 'cache ✓ password');
+    const sealed = await exportOf(bearer, botId, '1', fileFormat, { filePassword: 'cache ✓ password' });
     expect(await staleRows(tenant)).toBe(0); // built from the cache, not copied
     const opened = sevenZip(sealed.data, 'cache ✓ password');
     expect(opened.status).toBe(0);
     expect(JSON.parse(opened.stdout)).toEqual(await entryHashes(plain.data));
     expect(sevenZip(sealed.data, 'wrong').status).not.toBe(0);
     // Encrypted archives are never copied: each has salts of its own.
-    const again = await exportOf(bearer, botId, '1', fileFormat, 'cache ✓ password');
+    const again = await exportOf(bearer, botId, '1', fileFormat, { filePassword: 'cache ✓ password' });
     expect(again.done.archiveSha256).not.toBe(sealed.done.archiveSha256);
     expect(sevenZip(again.data, 'cache ✓ password').status).toBe(0);
   });
