@@ -26,6 +26,8 @@ export const LEVEL = 6;
 const INLINE_BELOW = 4096;
 /** Input gathered into one message: few enough messages, small enough to keep every thread busy. */
 const BATCH_BYTES = 512 * 1024;
+/** Batches a thread holds at once: one being deflated, one waiting, so it never idles on a round trip to this thread. */
+const BATCHES_PER_THREAD = 2;
 
 /** Deflates a file the way every thread of the pool does: level 6, raw, stored when that is not smaller. */
 export function storeEntry(data: Buffer): StoredEntry {
@@ -97,8 +99,9 @@ interface Thread {
  * Deflates in-memory files on worker threads, one per core, so an archive of
  * many small files uses every core without one zlib stream (and its 300 KB
  * of state, set up and torn down) per file, as zlib's async API would cost.
- * Files are batched into messages; results come back in any order, each to
- * its own promise. Threads start on first use and never keep the process alive.
+ * Files are batched into messages, a batch sent when it is full or a thread
+ * has room for it (so while all are busy, batches grow instead of messages
+ * multiplying); results come back in any order, each to its own promise. Threads start on first use and never keep the process alive.
  */
 export class DeflatePool {
   private readonly threads: Thread[] = [];
@@ -116,15 +119,22 @@ export class DeflatePool {
       this.queuedBytes += data.length;
       if (this.queuedBytes >= BATCH_BYTES) this.flush();
       else if (!this.flushScheduled) {
-        // What arrives in the same turn travels together.
+        // What arrives in the same turn travels together; while every thread is full, more gathers until one answers.
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.flushScheduled = false;
+          if (this.hasRoom()) this.flush();
+        });
       }
     });
   }
 
+  /** Whether a thread could take a batch now (or one could be started). */
+  private hasRoom(): boolean {
+    return this.threads.length < this.size || this.threads.some((t) => t.batches.size < BATCHES_PER_THREAD);
+  }
+
   private flush(): void {
-    this.flushScheduled = false;
     if (!this.queued.length) return;
     const jobs = this.queued;
     this.queued = [];
@@ -163,6 +173,7 @@ export class DeflatePool {
         thread.pendingBytes -= jobs[i].data.length;
         jobs[i].resolve({ method: r.method, crc32: r.crc32, sha256: r.sha256, size: jobs[i].data.length, payload: bytes.subarray(at, (at += r.length)) });
       });
+      if (this.queued.length) this.flush(); // what gathered while every thread was full
       if (!thread.batches.size) worker.unref(); // an idle thread never keeps the process alive
     });
     const fail = (err: Error) => {
@@ -171,6 +182,7 @@ export class DeflatePool {
       if (index >= 0) this.threads.splice(index, 1);
       for (const jobs of thread.batches.values()) for (const j of jobs) j.reject(err);
       thread.batches.clear();
+      if (this.queued.length) this.flush(); // on a new thread: nothing else would send it
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`a deflate thread exited (${code})`)));
