@@ -101,7 +101,8 @@ interface Thread {
  * of state, set up and torn down) per file, as zlib's async API would cost.
  * Files are batched into messages, a batch sent when it is full or a thread
  * has room for it (so while all are busy, batches grow instead of messages
- * multiplying); results come back in any order, each to its own promise. Threads start on first use and never keep the process alive.
+ * multiplying); results come back in any order, each to its own promise.
+ * Threads start on first use and never keep the process alive.
  */
 export class DeflatePool {
   private readonly threads: Thread[] = [];
