@@ -174,22 +174,27 @@ function checkCrc(data: Buffer, entry: yauzl.Entry, name: string): Buffer {
   return data;
 }
 
+/**
+ * An entry's bytes: yauzl reads the stored bytes; the AES layer and the
+ * inflating are ours, in one call on libuv's pool (no stream per entry),
+ * bounded by the declared size, which the bytes must then have.
+ */
 async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string, password: string | undefined): Promise<Buffer> {
   if (!entry) throw refuse(`the archive has no entry '${name}'`);
-  if (!(entry.generalPurposeBitFlag & 0x1)) return checkCrc(await readStream(zip, entry, name, {}), entry, name);
-  // yauzl reads the stored bytes; the AES layer and the inflating are ours, bounded by the declared size.
   const stored = await readStream(zip, entry, name, { decodeFileData: false } as yauzl.ZipFileOptions);
-  const plain = await decryptEntry(password as string, stored, name);
+  const aes = entry.generalPurposeBitFlag & 0x1 ? readAesExtraField(entry.extraFields) : undefined;
+  const plain = aes ? await decryptEntry(password as string, stored, name) : stored;
   const data =
-    readAesExtraField(entry.extraFields)?.method === 8
-      ? await inflateRaw(plain, { maxOutputLength: Math.max(1, entry.uncompressedSize) }).catch((e: Error) => {
+    (aes ? aes.method : entry.compressionMethod) === 8
+      ? await inflateRaw(plain, { maxOutputLength: Math.max(1, entry.uncompressedSize) }).catch((e: Error & { code?: string }) => {
+          if (e.code === 'ERR_BUFFER_TOO_LARGE') throw refuse(`entry '${name}' is damaged: too many bytes, more than the ${entry.uncompressedSize} its header says`);
           throw refuse(`entry '${name}' is damaged: ${e.message}`);
         })
       : plain;
   if (data.length !== entry.uncompressedSize)
     throw refuse(`entry '${name}' is damaged: it holds ${data.length} bytes, not the ${entry.uncompressedSize} its header says`);
-  // AE-2 writes no CRC (its authentication code stands in); AE-1 keeps one.
-  return readAesExtraField(entry.extraFields)?.vendorVersion === 1 ? checkCrc(data, entry, name) : data;
+  // AE-2 writes no CRC (its authentication code stands in); AE-1 and plain entries keep one.
+  return aes && aes.vendorVersion !== 1 ? data : checkCrc(data, entry, name);
 }
 
 async function* readAhead(

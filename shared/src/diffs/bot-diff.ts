@@ -99,7 +99,7 @@ export class DiffService {
         async (client) => {
           for (const table of ['diff_from', 'diff_to']) {
             await client.query(
-              `CREATE TEMP TABLE ${table} (kind text COLLATE "C", locale_id text COLLATE "C", name text COLLATE "C", body jsonb, refs jsonb, deps jsonb,
+              `CREATE TEMP TABLE ${table} (kind text COLLATE "C", locale_id text COLLATE "C", name text COLLATE "C", body jsonb COMPRESSION lz4, refs jsonb, deps jsonb,
                  PRIMARY KEY (kind, locale_id, name)) ON COMMIT DROP`,
             );
           }

@@ -3,13 +3,14 @@ import { guardJson } from '../input/input-guard';
 
 /** An archive entry's JSON, or a refusal that names the entry (and, past the input guard, the field). */
 export function parseJsonEntry(data: Buffer, name: string): unknown {
+  const text = data.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(data.toString('utf8'));
+    value = JSON.parse(text);
   } catch (err) {
     throw new ValidationError(`entry '${name}' is not valid JSON: ${(err as Error).message}`);
   }
-  guardJson(value, `entry '${name}'`);
+  guardJson(value, `entry '${name}'`, text);
   return value;
 }
 

@@ -63,8 +63,23 @@ export function jsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): { path: 
   return undefined;
 }
 
-/** Throws a ValidationError naming `what` and the path when the value breaks the rules. */
-export function guardJson(value: unknown, what: string): void {
+/** Whether a value nests deeper than `levels` (recursing no deeper than that). */
+function nestsDeeper(v: unknown, levels: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (levels === 0) return true;
+  if (Array.isArray(v)) return v.some((x) => nestsDeeper(x, levels - 1));
+  for (const key in v) if (nestsDeeper((v as Record<string, unknown>)[key], levels - 1)) return true;
+  return false;
+}
+
+/**
+ * Throws a ValidationError naming `what` and the path when the value breaks
+ * the rules. Given the text it was parsed from: when that holds no `\u`
+ * escape, no string or key can hold a NUL or a lone surrogate (raw ones are
+ * not JSON, decoded UTF-8 has none), so only the depth is checked.
+ */
+export function guardJson(value: unknown, what: string, source?: string): void {
+  if (source !== undefined && !source.includes('\\u') && !nestsDeeper(value, MAX_JSON_DEPTH)) return;
   const problem = jsonProblem(value);
   if (problem) throw new ValidationError(`${what} is refused: ${problem.path} ${problem.message}`, [problem]);
 }
