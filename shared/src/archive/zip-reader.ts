@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
@@ -6,6 +7,8 @@ import { mb } from './byte-limit';
 import { AES_METHOD, decryptEntry, readAesExtraField } from './winzip-aes';
 
 const inflateRaw = promisify(zlib.inflateRaw);
+const openFile = promisify(fs.open);
+const readFile = promisify(fs.read);
 
 export interface ArchiveLimits {
   IMPORT_MAX_UNCOMPRESSED_BYTES: number;
@@ -93,11 +96,54 @@ function checkEntry(entry: yauzl.Entry, name: string, limits: ArchiveLimits, pas
   }
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
+/** Bytes read at once for yauzl's reads of the central directory. */
+const DIRECTORY_BLOCK_BYTES = 256 * 1024;
+
+/**
+ * The archive file as yauzl reads it: its reads of the central directory
+ * (three small ones per entry, one at a time) are served from blocks read
+ * ahead, not from one file read each.
+ */
+class BlockReader extends yauzl.RandomAccessReader {
+  private block: { start: number; data: Buffer } = { start: 0, data: Buffer.alloc(0) };
+
+  constructor(private readonly fd: number) {
+    super();
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null, bytesRead?: number) => void): void {
+    const copy = () => {
+      const from = position - this.block.start;
+      const copied = this.block.data.copy(buffer, offset, from, Math.min(from + length, this.block.data.length));
+      process.nextTick(callback, null, copied); // never synchronously: yauzl's entry loop would recurse
+    };
+    if (position >= this.block.start && position + length <= this.block.start + this.block.data.length) return copy();
+    readAt(this.fd, Math.max(length, DIRECTORY_BLOCK_BYTES), position).then((data) => {
+      this.block = { start: position, data };
+      copy();
+    }, callback);
+  }
+
+  override _readStreamForRange(start: number, end: number) {
+    return fs.createReadStream('', { fd: this.fd, start, end: end - 1, autoClose: false });
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    fs.close(this.fd, callback);
+  }
+}
+
+async function openZip(path: string): Promise<{ zip: yauzl.ZipFile; file: { fd: number; size: number } }> {
+  const fd = await openFile(path, 'r');
+  const file = { fd, size: fs.fstatSync(fd).size };
   return new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false }, (err, zip) =>
-      err || !zip ? reject(refuse(`the upload is not a readable zip archive (${err?.message ?? 'unknown error'}); is it truncated?`)) : resolve(zip),
-    ),
+    yauzl.fromRandomAccessReader(new BlockReader(fd), file.size, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false }, (err, zip) => {
+      if (err || !zip) {
+        fs.closeSync(fd);
+        return reject(refuse(`the upload is not a readable zip archive (${err?.message ?? 'unknown error'}); is it truncated?`));
+      }
+      resolve({ zip, file });
+    }),
   );
 }
 
@@ -110,7 +156,7 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
  * limits either.
  */
 export async function openArchive(path: string, limits: ArchiveLimits, password?: string): Promise<OpenArchive> {
-  const zip = await openZip(path);
+  const { zip, file } = await openZip(path);
   try {
     if (zip.entryCount > limits.IMPORT_MAX_ENTRIES) {
       throw refuse(`the archive has ${zip.entryCount} entries; at most ${limits.IMPORT_MAX_ENTRIES} are allowed`);
@@ -141,14 +187,14 @@ export async function openArchive(path: string, limits: ArchiveLimits, password?
       zip.on('error', (err: Error) => reject(refuse(`the archive is damaged: ${err.message}`)));
       zip.readEntry();
     });
-    const read = (name: string) => readEntry(zip, raw.get(name), name, password);
+    const read = (name: string) => readEntry(file, raw.get(name), name, password);
     const window = Math.min(READ_AHEAD_BYTES, Math.floor(limits.IMPORT_MEMORY_BUDGET_BYTES / 4));
     return {
       entries,
       read,
       readInOrder: (names) => readAhead(names, read, (name) => entries.get(name)?.size ?? 0, window),
       budgetBytes: limits.IMPORT_MEMORY_BUDGET_BYTES,
-      close: () => zip.close(),
+      close: () => zip.close(), // closes the file
     };
   } catch (err) {
     zip.close();
@@ -156,16 +202,34 @@ export async function openArchive(path: string, limits: ArchiveLimits, password?
   }
 }
 
-function readStream(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string, options: yauzl.ZipFileOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, options, (err, stream) => {
-      if (err || !stream) return reject(refuse(`entry '${name}' cannot be read: ${err?.message}`));
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => resolve(Buffer.concat(chunks)));
-      stream.on('error', (e: Error) => reject(refuse(`entry '${name}' is damaged: ${e.message}`)));
-    });
-  });
+const LOCAL_HEADER = 0x04034b50;
+const LOCAL_HEADER_BYTES = 30;
+
+/** Reads exactly `length` bytes at `position`, or fewer only at the end of the file. */
+async function readAt(fd: number, length: number, position: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await readFile(fd, buffer, filled, length - filled, position + filled);
+    if (!bytesRead) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+/**
+ * An entry's stored bytes, read straight from the file: its local header,
+ * then what follows it (yauzl's stream per entry, one read at a time across
+ * the archive, costs more than the reading).
+ */
+async function storedBytes(file: { fd: number; size: number }, entry: yauzl.Entry, name: string): Promise<Buffer> {
+  const header = await readAt(file.fd, LOCAL_HEADER_BYTES, entry.relativeOffsetOfLocalHeader);
+  if (header.length < LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER) throw refuse(`entry '${name}' is damaged: its local header is missing`);
+  const start = entry.relativeOffsetOfLocalHeader + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
+  if (start + entry.compressedSize > file.size) throw refuse(`entry '${name}' is damaged: its data runs past the end of the archive`);
+  const stored = await readAt(file.fd, entry.compressedSize, start);
+  if (stored.length !== entry.compressedSize) throw refuse(`entry '${name}' is damaged: the archive ends inside it`);
+  return stored;
 }
 
 /** The CRC-32 the directory records must be the data's: anything else is damage or tampering. */
@@ -174,23 +238,32 @@ function checkCrc(data: Buffer, entry: yauzl.Entry, name: string): Buffer {
   return data;
 }
 
+/** Inflating below this here is cheaper than a trip to libuv's pool; above it, the event loop is not held up. */
+const INFLATE_INLINE_BELOW = 1024 * 1024;
+
+/** Deflated bytes inflated, never past the size the header declares. */
+async function inflated(deflated: Buffer, size: number, name: string): Promise<Buffer> {
+  const options = { maxOutputLength: Math.max(1, size) };
+  try {
+    return size < INFLATE_INLINE_BELOW ? zlib.inflateRawSync(deflated, options) : await inflateRaw(deflated, options);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') throw refuse(`entry '${name}' is damaged: too many bytes, more than the ${size} its header says`);
+    throw refuse(`entry '${name}' is damaged: ${e.message}`);
+  }
+}
+
 /**
- * An entry's bytes: yauzl reads the stored bytes; the AES layer and the
- * inflating are ours, in one call on libuv's pool (no stream per entry),
+ * An entry's bytes: its stored bytes decrypted (when AES) and inflated in
+ * one call (no stream per entry),
  * bounded by the declared size, which the bytes must then have.
  */
-async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined, name: string, password: string | undefined): Promise<Buffer> {
+async function readEntry(file: { fd: number; size: number }, entry: yauzl.Entry | undefined, name: string, password: string | undefined): Promise<Buffer> {
   if (!entry) throw refuse(`the archive has no entry '${name}'`);
-  const stored = await readStream(zip, entry, name, { decodeFileData: false } as yauzl.ZipFileOptions);
+  const stored = await storedBytes(file, entry, name);
   const aes = entry.generalPurposeBitFlag & 0x1 ? readAesExtraField(entry.extraFields) : undefined;
   const plain = aes ? await decryptEntry(password as string, stored, name) : stored;
-  const data =
-    (aes ? aes.method : entry.compressionMethod) === 8
-      ? await inflateRaw(plain, { maxOutputLength: Math.max(1, entry.uncompressedSize) }).catch((e: Error & { code?: string }) => {
-          if (e.code === 'ERR_BUFFER_TOO_LARGE') throw refuse(`entry '${name}' is damaged: too many bytes, more than the ${entry.uncompressedSize} its header says`);
-          throw refuse(`entry '${name}' is damaged: ${e.message}`);
-        })
-      : plain;
+  const data = (aes ? aes.method : entry.compressionMethod) === 8 ? await inflated(plain, entry.uncompressedSize, name) : plain;
   if (data.length !== entry.uncompressedSize)
     throw refuse(`entry '${name}' is damaged: it holds ${data.length} bytes, not the ${entry.uncompressedSize} its header says`);
   // AE-2 writes no CRC (its authentication code stands in); AE-1 and plain entries keep one.
