@@ -47,6 +47,15 @@ const cases: [string, () => Buffer, RegExp][] = [
     /entry 'manifest\.json' is damaged: too many bytes/,
   ],
   [
+    'an entry whose local header is not where the central directory says',
+    () => {
+      const archive = zipOf(valid());
+      const last = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04])); // the last entry's local header signature
+      return archive.fill(0, last, last + 4);
+    },
+    /entry '[^']+' is damaged: its local header is missing/,
+  ],
+  [
     'path traversal',
     () => rawZip([{ name: 'locales/../../../etc/cron.d/x', data: Buffer.from('{}') }]),
     /entry 'locales\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/x' escapes the archive root/,
