@@ -33,27 +33,36 @@ async function keys(password: string, salt: Buffer): Promise<{ aes: Buffer; mac:
 /**
  * XORs `data` with AES-256 of the little-endian block counter `first`,
  * `first + 1`… (Node's CTR counts big-endian); the counter starts at 1.
+ * The XOR runs a 32-bit word at a time, on a word-aligned copy.
  */
 function counterMode(key: Buffer, data: Buffer, first = 1): Buffer {
   const blocks = Math.ceil(data.length / 16);
-  const counters = Buffer.alloc(blocks * 16);
+  const counters = new DataView(new ArrayBuffer(blocks * 16));
   for (let i = 0; i < blocks; i++) {
     const n = i + first;
-    counters.writeUInt32LE(n >>> 0, i * 16);
-    counters.writeUInt32LE(Math.floor(n / 2 ** 32), i * 16 + 4);
+    counters.setUint32(i * 16, n >>> 0, true);
+    counters.setUint32(i * 16 + 4, Math.floor(n / 2 ** 32), true);
   }
-  const cipher = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false);
-  const stream = Buffer.concat([cipher.update(counters), cipher.final()]);
-  const out = Buffer.allocUnsafe(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i] ^ stream[i];
-  return out;
+  // ECB without padding: final() would add nothing.
+  const stream = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false).update(new Uint8Array(counters.buffer));
+  const words = blocks * 4;
+  const keystream = stream.byteOffset % 4 === 0 ? new Uint32Array(stream.buffer, stream.byteOffset, words) : new Uint32Array(Uint8Array.from(stream).buffer);
+  const out = Buffer.from(new ArrayBuffer(blocks * 16));
+  data.copy(out);
+  const text = new Uint32Array(out.buffer, 0, words);
+  for (let i = 0; i < words; i++) text[i] ^= keystream[i];
+  return out.subarray(0, data.length);
 }
 
-/** The entry's stored bytes: salt, password check, ciphertext, authentication code. */
-export async function encryptEntry(password: string, data: Buffer): Promise<Buffer> {
+/**
+ * The entry's stored bytes: salt, password check, ciphertext, authentication
+ * code. Its keys are derived while `data` is still being made (deflated):
+ * they do not depend on it.
+ */
+export async function encryptEntry(password: string, data: Buffer | Promise<Buffer>): Promise<Buffer> {
   const salt = randomBytes(SALT_BYTES);
-  const k = await keys(password, salt);
-  const cipher = counterMode(k.aes, data);
+  const [k, plain] = await Promise.all([keys(password, salt), data]);
+  const cipher = counterMode(k.aes, plain);
   const auth = createHmac('sha1', k.mac).update(cipher).digest().subarray(0, AUTH_BYTES);
   return Buffer.concat([salt, k.check, cipher, auth]);
 }
