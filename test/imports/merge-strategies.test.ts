@@ -92,3 +92,44 @@ describe('merge strategies against a bot that overlaps the archive partly', () =
     expect(await storeSnapshot(stack.api.ctx.db, tenant)).toEqual(before);
   });
 });
+
+describe('into a bot the import creates (its components written as they are staged)', () => {
+  test('every component of an archive of several batches lands, counted as added', async () => {
+    const tenant = newTenant();
+    const bearer = token(tenant);
+    const doc = demoBot('Fresh');
+    // 2,500 components: past the 1,000 rows of one batch, so batches are written while the next is read.
+    const many: Component[] = Array.from({ length: 2500 }, (_, i) => ({ kind: 'dialog', name: `D${i}`, body: { nodes: [{ say: `hello ${i}` }] } }));
+    const archive = { ...doc, components: [...doc.components, ...many] };
+    const started = await startImport(
+      stack.api,
+      bearer,
+      zipOf(withManifest(botportFiles(archive))),
+      { botImportSpecification: { botName: 'Fresh' } },
+      'FailOnConflict',
+    );
+    const done = await waitForImport(stack.api, bearer, started.body.importId, 60000);
+    expect(done).toMatchObject({ importStatus: 'Completed', importSummary: { added: archive.components.length, replaced: 0, kept: 0, botCreated: true } });
+    const draft = await draftOf(stack.api, bearer, done.importedResourceId);
+    expect(canonical(draft.components)).toEqual(canonical(archive.components));
+  });
+
+  test('a reference that resolves nowhere fails the import and leaves no bot behind', async () => {
+    const tenant = newTenant();
+    const bearer = token(tenant);
+    const doc = demoBot('Fresh');
+    const before = await storeSnapshot(stack.api.ctx.db, tenant);
+    const broken = { ...doc, components: doc.components.filter((c) => c.kind !== 'slotType') };
+    const started = await startImport(
+      stack.api,
+      bearer,
+      zipOf(withManifest(botportFiles(broken))),
+      { botImportSpecification: { botName: 'Fresh' } },
+      'Overwrite',
+    );
+    const done = await waitForImport(stack.api, bearer, started.body.importId);
+    expect(done.importStatus).toBe('Failed');
+    expect(done.failureReasons[0]).toMatch(/reference components that are neither in the archive nor in the bot/);
+    expect(await storeSnapshot(stack.api.ctx.db, tenant)).toEqual(before);
+  });
+});

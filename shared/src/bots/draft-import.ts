@@ -29,6 +29,9 @@ export interface ImportSource {
  * the archive staged (table `import_staging`), before anything is written:
  * where undo keeps the pre-image, a plan takes its picture, and a guarded
  * import checks the DRAFT's revision. Whatever it throws fails the import.
+ * A bot the import creates is the exception: its DRAFT was empty, so its
+ * components are written as they are staged, and what it held before the
+ * import is nothing, whatever the DRAFT holds when the hook runs.
  */
 export type BeforeWrite = (client: PoolClient, bot: { botId: string; botName: string; botCreated: boolean }) => Promise<void>;
 
@@ -53,7 +56,8 @@ const describe = (r: { kind: string; locale_id: string; name: string }) => `${r.
  * Applies an import source to a DRAFT inside the caller's transaction, so a
  * failure at any step leaves the store exactly as it was. Components stream
  * into a temporary staging table in batches (the source is never held in
- * memory); conflicts and references are then settled in SQL:
+ * memory); conflicts and references are then settled in SQL (a bot the
+ * import creates has none: its components are written as they are staged):
  *
  * - `Overwrite`: archive components replace existing ones of the same kind,
  *   locale and name; other existing components stay.
@@ -81,14 +85,31 @@ export async function importIntoDraft(
        PRIMARY KEY (kind, locale_id, name)) ON COMMIT DROP`,
   );
   const localeId = target.kind === 'locale' ? target.localeId : undefined;
-  const seen = await stageComponents(client, 'import_staging', source.components, (c) => (!localeId || c.locale === localeId) && include(c));
+  const scope = [tenantId, bot.botId];
+  // An empty DRAFT has nothing to conflict with: each batch goes into it as it is staged, PostgreSQL writing one while the next is read.
+  const into = bot.botCreated ? { tenantId, botId: bot.botId } : undefined;
+  const seen = await stageComponents(client, 'import_staging', source.components, (c) => (!localeId || c.locale === localeId) && include(c), into);
   if (localeId && !seen.has(componentKey({ kind: 'locale', locale: localeId, name: localeId }))) {
     throw new ValidationError(`the archive has no locale ${localeId}`);
   }
   await beforeWrite?.(client, bot);
 
-  const scope = [tenantId, bot.botId];
   const existing = `c.tenant_id = $1 AND c.bot_id = $2 AND c.version = 'DRAFT'`;
+  const { added, replaced, kept } = into ? { added: seen.size, replaced: 0, kept: 0 } : await writeStaged(client, scope, existing, mode, bot.botName);
+  await checkReferences(client, scope, existing);
+  const describesBot = target.kind !== 'locale' && (mode === 'Overwrite' || mode === 'Replace');
+  await bots.touchDraft(client, tenantId, bot.botId, describesBot ? source.bot.description : undefined);
+  return { ...bot, added, replaced, kept };
+}
+
+/** Writes the staged components into an existing DRAFT as `mode` says; what was added, replaced and kept. */
+async function writeStaged(
+  client: PoolClient,
+  scope: string[],
+  existing: string,
+  mode: ImportMode,
+  botName: string,
+): Promise<Pick<ImportOutcome, 'added' | 'replaced' | 'kept'>> {
   const sameKey = `c.kind = s.kind AND c.locale_id = s.locale_id AND c.name = s.name`;
   let kept = 0;
   if (mode === 'Replace') {
@@ -101,7 +122,7 @@ export async function importIntoDraft(
     );
     if (rows.length) {
       const more = rows[0].total > rows.length ? ` and ${rows[0].total - rows.length} more` : '';
-      throw new ConflictError(`${rows[0].total} component(s) already exist in bot ${bot.botName}: ${rows.map(describe).join(', ')}${more}`);
+      throw new ConflictError(`${rows[0].total} component(s) already exist in bot ${botName}: ${rows.map(describe).join(', ')}${more}`);
     }
   } else if (mode === 'Append') {
     kept = (await client.query(`DELETE FROM import_staging s USING components c WHERE ${sameKey} AND ${existing}`, scope)).rowCount ?? 0;
@@ -116,23 +137,28 @@ export async function importIntoDraft(
      SELECT count(*) FILTER (WHERE inserted)::int AS added, count(*) FILTER (WHERE NOT inserted)::int AS replaced FROM written`,
     scope,
   );
-  await checkReferences(client, scope, existing);
-  const describesBot = target.kind !== 'locale' && (mode === 'Overwrite' || mode === 'Replace');
-  await bots.touchDraft(client, tenantId, bot.botId, describesBot ? source.bot.description : undefined);
-  return { ...bot, added: counts[0].added, replaced: counts[0].replaced, kept };
+  return { added: counts[0].added, replaced: counts[0].replaced, kept };
 }
 
 /**
  * Streams components into a staging table (kind, locale_id, name, body, refs,
  * deps) in batches, one batch in flight while the next is read (PostgreSQL
- * and the reader work at once); refuses a component the source holds twice.
+ * and the reader work at once), and also into a DRAFT when `into` names one;
+ * refuses a component the source holds twice.
  */
 export async function stageComponents(
   client: PoolClient,
   table: 'import_staging' | 'diff_from' | 'diff_to',
   components: ImportSource['components'],
   wanted: (c: Component) => boolean = () => true,
+  into?: { tenantId: string; botId: string },
 ): Promise<Set<string>> {
+  const staged = `INSERT INTO ${table} SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(kind text, locale_id text, name text, body jsonb, refs jsonb, deps jsonb)`;
+  const statement = into
+    ? `WITH staged AS (${staged} RETURNING kind, locale_id, name, body, refs)
+       INSERT INTO components (tenant_id, bot_id, version, kind, locale_id, name, body, refs)
+       SELECT $2, $3, 'DRAFT', kind, locale_id, name, body, refs FROM staged`
+    : staged;
   const seen = new Set<string>();
   let batch: string[] = [];
   let batchBytes = 0;
@@ -140,11 +166,8 @@ export async function stageComponents(
   const flush = async () => {
     await inFlight;
     if (!batch.length) return;
-    inFlight = client.query(
-      `INSERT INTO ${table} SELECT * FROM jsonb_to_recordset($1::jsonb)
-         AS x(kind text, locale_id text, name text, body jsonb, refs jsonb, deps jsonb)`,
-      [`[${batch.join(',')}]`],
-    );
+    const rows = `[${batch.join(',')}]`;
+    inFlight = client.query(statement, into ? [rows, into.tenantId, into.botId] : [rows]);
     inFlight.catch(() => undefined); // awaited at the next flush
     batch = [];
     batchBytes = 0;

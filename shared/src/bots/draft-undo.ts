@@ -41,6 +41,7 @@ export class DraftUndo {
    * for Replace every DRAFT row (the DRAFT is emptied first); for Overwrite
    * the rows the archive replaces with something different; for Append none
    * (existing rows win). Rows of the archive the DRAFT lacks are noted as added.
+   * For a bot the import creates, no rows: undoing it deletes the bot.
    */
   keepPreImage(tenantId: string, importId: string, mode: ImportMode): BeforeWrite {
     return async (client, bot) => {
@@ -50,6 +51,7 @@ export class DraftUndo {
          SELECT $3, $1, $2, $4, -1, description FROM bots WHERE tenant_id = $1 AND bot_id = $2`,
         [...scope, bot.botCreated],
       );
+      if (bot.botCreated) return; // undo deletes the bot it made: there is no DRAFT to put back
       const replaced =
         mode === 'Replace'
           ? 'TRUE'

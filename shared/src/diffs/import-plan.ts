@@ -92,10 +92,11 @@ export class ImportPlanner {
     ]);
     const revision = bot.botCreated ? 0 : await this.bots.draftRevision(client, this.tenantId, bot.botId);
     this.seen = { ...bot, revision, description: rows[0]?.description ?? '' };
+    // A bot the import creates had no DRAFT before it (its components are written as they are staged).
     await client.query(
       `CREATE TEMP TABLE plan_before ON COMMIT DROP AS
-         SELECT kind, locale_id, name, body, refs FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT'`,
-      [this.tenantId, bot.botId],
+         SELECT kind, locale_id, name, body, refs FROM components WHERE tenant_id = $1 AND bot_id = $2 AND version = 'DRAFT' AND NOT $3`,
+      [this.tenantId, bot.botId, bot.botCreated],
     );
     await client.query(`CREATE TEMP TABLE plan_archive ON COMMIT DROP AS SELECT kind, locale_id, name FROM import_staging`);
 
