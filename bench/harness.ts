@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createContext, closeContext, createServer } from '@botport/api';
-import { type Config, loadConfig, mintToken } from '@botport/shared';
+import { type Config, loadConfig, mintToken, WORKER_NODE_ARGS } from '@botport/shared';
 
 /** What every benchmark uses: an api in this process, workers in their own, polling, peak RSS. */
 export const ROOT = path.resolve(__dirname, '../..');
@@ -57,7 +57,7 @@ export async function poll(url: string, bearer: string, statusField: string): Pr
 /** Runs `work` with a fresh worker process; times it and reads the worker's peak RSS. */
 export async function withWorker<T>(work: () => Promise<T>, env: Record<string, string> = {}): Promise<{ result: T; seconds: number; peakRssMB: number }> {
   const args = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const worker = spawn(process.execPath, [...args, path.join(ROOT, 'worker/dist/main.js')], {
+  const worker = spawn(process.execPath, [...WORKER_NODE_ARGS, ...args, path.join(ROOT, 'worker/dist/main.js')], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: 'inherit',
   });

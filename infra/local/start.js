@@ -56,7 +56,8 @@ async function main() {
   await db.end();
 
   const children = ['api', 'worker'].map((name) => {
-    const child = spawn(process.execPath, [path.join(root, name, 'dist/main.js')], { env, stdio: 'inherit' });
+    const args = name === 'worker' ? shared.WORKER_NODE_ARGS : [];
+    const child = spawn(process.execPath, [...args, path.join(root, name, 'dist/main.js')], { env, stdio: 'inherit' });
     child.on('exit', (code, signal) => {
       if (!stopping) {
         services.log(`${name} exited (${signal || code}); stopping`);

