@@ -44,7 +44,7 @@ const cases: [string, () => Buffer, RegExp][] = [
   [
     'zip bomb behind a lying header: the manifest claims 100 bytes and inflates to 20 MB',
     () => rawZip([{ name: 'manifest.json', data: Buffer.alloc(20 * MB, 0x20), deflate: true, declaredSize: 100 }]),
-    /entry 'manifest\.json' is damaged: too many bytes/,
+    /entry 'manifest\.json' is damaged: it stores \d+ bytes for 100/, // refused before anything is inflated
   ],
   [
     'an entry whose local header is not where the central directory says',
@@ -54,6 +54,11 @@ const cases: [string, () => Buffer, RegExp][] = [
       return archive.fill(0, last, last + 4);
     },
     /entry '[^']+' is damaged: its local header is missing/,
+  ],
+  [
+    'zip bomb behind a lying header that stores no more than it claims: 1 MB declared, 20 MB inflated',
+    () => rawZip([{ name: 'manifest.json', data: Buffer.alloc(20 * MB, 0x20), deflate: true, declaredSize: MB }]),
+    /entry 'manifest\.json' is damaged: too many bytes, more than the 1048576 its header says/,
   ],
   [
     'path traversal',

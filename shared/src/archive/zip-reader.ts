@@ -152,8 +152,9 @@ async function openZip(path: string): Promise<{ zip: yauzl.ZipFile; file: { fd: 
  * is read: entry count, total and per-entry sizes, compression ratio, names
  * (UTF-8, relative, no `..`, no duplicates, each after `\` is read as `/`),
  * symlinks and encryption. Sizes the directory declares are enforced while
- * reading (yauzl validates them), so a lying header cannot expand past the
- * limits either.
+ * reading (an entry never inflates past its declared size, nor is read past
+ * what its size can take), so a lying header cannot expand past the limits
+ * either.
  */
 export async function openArchive(path: string, limits: ArchiveLimits, password?: string): Promise<OpenArchive> {
   const { zip, file } = await openZip(path);
@@ -225,6 +226,10 @@ async function readAt(fd: number, length: number, position: number): Promise<Buf
 async function storedBytes(file: { fd: number; size: number }, entry: yauzl.Entry, name: string): Promise<Buffer> {
   const header = await readAt(file.fd, LOCAL_HEADER_BYTES, entry.relativeOffsetOfLocalHeader);
   if (header.length < LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER) throw refuse(`entry '${name}' is damaged: its local header is missing`);
+  // Deflate's stored blocks and AES add a few bytes: stored bytes past that are a lie, and are not read into memory.
+  if (entry.compressedSize > entry.uncompressedSize + Math.ceil(entry.uncompressedSize / 16384) * 5 + 64) {
+    throw refuse(`entry '${name}' is damaged: it stores ${entry.compressedSize} bytes for ${entry.uncompressedSize}`);
+  }
   const start = entry.relativeOffsetOfLocalHeader + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
   if (start + entry.compressedSize > file.size) throw refuse(`entry '${name}' is damaged: its data runs past the end of the archive`);
   const stored = await readAt(file.fd, entry.compressedSize, start);
