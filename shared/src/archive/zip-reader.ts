@@ -137,13 +137,18 @@ async function openZip(path: string): Promise<{ zip: yauzl.ZipFile; file: { fd: 
   const fd = await openFile(path, 'r');
   const file = { fd, size: fs.fstatSync(fd).size };
   return new Promise((resolve, reject) =>
-    yauzl.fromRandomAccessReader(new BlockReader(fd), file.size, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false }, (err, zip) => {
-      if (err || !zip) {
-        fs.closeSync(fd);
-        return reject(refuse(`the upload is not a readable zip archive (${err?.message ?? 'unknown error'}); is it truncated?`));
-      }
-      resolve({ zip, file });
-    }),
+    yauzl.fromRandomAccessReader(
+      new BlockReader(fd),
+      file.size,
+      { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false },
+      (err, zip) => {
+        if (err || !zip) {
+          fs.closeSync(fd);
+          return reject(refuse(`the upload is not a readable zip archive (${err?.message ?? 'unknown error'}); is it truncated?`));
+        }
+        resolve({ zip, file });
+      },
+    ),
   );
 }
 

@@ -158,7 +158,13 @@ function queue(e: Exclude<ZipEntry, { stream: unknown }>, password: string | und
   const size = 'data' in e ? e.data.length : e.prepared.size;
   if (size >= UINT32_MAX) throw new PayloadTooLargeError(`${e.name} is 4 GiB or more, more than one zip entry holds`);
   const stored = 'data' in e ? deflatePool().deflate(e.data) : Promise.resolve(e.prepared.stored);
-  const payload = password === undefined ? stored.then((s) => s.payload) : encryptEntry(password, stored.then((s) => s.payload));
+  const payload =
+    password === undefined
+      ? stored.then((s) => s.payload)
+      : encryptEntry(
+          password,
+          stored.then((s) => s.payload),
+        );
   const prepared = Promise.all([stored, payload]).then(([s, p]) => ({ stored: s, payload: p }));
   return { name, held: size, prepared };
 }
