@@ -54,8 +54,40 @@ export async function poll(url: string, bearer: string, statusField: string): Pr
   }
 }
 
-/** Runs `work` with a fresh worker process; times it and reads the worker's peak RSS. */
-export async function withWorker<T>(work: () => Promise<T>, env: Record<string, string> = {}): Promise<{ result: T; seconds: number; peakRssMB: number }> {
+/** CPU seconds (user + system, every thread) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0; // gone, or not ours to read
+  }
+}
+
+/** The PostgreSQL backends alive now, by pid: the worker's connections live until it exits. */
+function postgresBackends(): Map<number, number> {
+  const backends = new Map<number, number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') backends.set(Number(name), cpuSeconds(Number(name)));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return backends;
+}
+
+export interface WorkerRun<T> {
+  result: T;
+  seconds: number;
+  peakRssMB: number;
+  /** CPU seconds over the run: the worker's, PostgreSQL's, and this driver's and the S3 server's (the bench's parent process). */
+  cpu: { worker: number; postgres: number; driver: number; s3: number };
+}
+
+/** Runs `work` with a fresh worker process; times it and reads the worker's peak RSS and where CPU went. */
+export async function withWorker<T>(work: () => Promise<T>, env: Record<string, string> = {}): Promise<WorkerRun<T>> {
   const args = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const worker = spawn(process.execPath, [...WORKER_NODE_ARGS, ...args, path.join(ROOT, 'worker/dist/main.js')], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
@@ -63,10 +95,19 @@ export async function withWorker<T>(work: () => Promise<T>, env: Record<string, 
   });
   await sleep(1500);
   try {
+    const before = { worker: cpuSeconds(worker.pid!), postgres: postgresBackends(), driver: cpuSeconds(process.pid), s3: cpuSeconds(process.ppid) };
     const started = process.hrtime.bigint();
     const result = await work();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { result, seconds, peakRssMB: peakRssMB(worker.pid!) };
+    let postgres = 0;
+    for (const [pid, used] of postgresBackends()) postgres += used - (before.postgres.get(pid) ?? 0);
+    const cpu = {
+      worker: cpuSeconds(worker.pid!) - before.worker,
+      postgres: +postgres.toFixed(2),
+      driver: cpuSeconds(process.pid) - before.driver,
+      s3: cpuSeconds(process.ppid) - before.s3,
+    };
+    return { result, seconds, peakRssMB: peakRssMB(worker.pid!), cpu };
   } finally {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));

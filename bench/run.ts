@@ -56,14 +56,14 @@ function throughputTables(shapes: ThroughputResult[]): string[] {
   return [
     '## Cold export (archive entry cache emptied first, CreateExport → Completed) vs `zip -r -6` over the same files — target ≤ 1.0×',
     '',
-    '| shape | format | components | JSON MB | archive MB | entries | export s | zip -6 s | export ÷ zip | worker peak RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| shape | format | components | JSON MB | archive MB | zip -6 archive MB | entries | export s | worker CPU s | zip -6 s | export ÷ zip | worker peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...shapes.flatMap((r) =>
       formats
         .filter((f) => r.cold[f])
         .map((f) => {
           const c = r.cold[f]!;
-          return `| ${r.shape} | ${f} | ${r.components} | ${c.jsonMB} | ${c.archiveMB} | ${c.entries} | ${c.seconds} | ${c.baselineSeconds} | ${c.ratio}×${target(c.ratio <= 1)} | ${c.peakRssMB} |`;
+          return `| ${r.shape} | ${f} | ${r.components} | ${c.jsonMB} | ${c.archiveMB} | ${c.zipMB} | ${c.entries} | ${c.seconds} | ${c.workerCpuSeconds} | ${c.baselineSeconds} | ${c.ratio}×${target(c.ratio <= 1)} | ${c.peakRssMB} |`;
         }),
     ),
     '',

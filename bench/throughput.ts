@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import { poll, startBenchApi, withWorker } from './harness';
+import { poll, startBenchApi, withWorker, type WorkerRun } from './harness';
 import { AES_PBKDF2 } from '@botport/shared';
 import { type BotShape, createPlatformBot, createShapedBot } from './synthetic-bot';
 
@@ -38,7 +38,7 @@ export interface ShapeResult {
   components: number;
   /** Of the BotportJson files on disk. */
   jsonMB: number;
-  cold: Partial<Record<Format, Versus & { jsonMB: number; archiveMB: number; entries: number; peakRssMB: number }>>;
+  cold: Partial<Record<Format, Versus & { jsonMB: number; archiveMB: number; zipMB: number; entries: number; peakRssMB: number; workerCpuSeconds: number }>>;
   warm?: Record<Format, Versus & { changed: number }>;
   repeat?: Versus & { firstSeconds: number };
   encrypted?: { entries: number; plainSeconds: number; seconds: number; pbkdf2Ms: number; floorSeconds: number; overheadToFloor: number; ratioToPlain: number };
@@ -64,6 +64,9 @@ interface Bench {
   tenant: string;
 }
 
+const cpuLine = (cpu: WorkerRun<unknown>['cpu']) =>
+  `CPU s: worker ${cpu.worker.toFixed(2)}, postgres ${cpu.postgres.toFixed(2)}, s3 ${cpu.s3.toFixed(2)}, driver ${cpu.driver.toFixed(2)}`;
+
 /** One export with a fresh worker: time, peak RSS and what DescribeExport says. */
 async function exportRun(b: Bench, botId: string, botVersion: string, fileFormat: string, filePassword?: string) {
   const run = await withWorker(async () => {
@@ -78,9 +81,9 @@ async function exportRun(b: Bench, botId: string, botVersion: string, fileFormat
   const described = run.result as { exportStatus: string; downloadUrl: string; failureReasons?: string[]; archiveSizeBytes: number };
   if (described.exportStatus !== 'Completed') throw new Error(`${fileFormat} export of ${botVersion} failed: ${described.failureReasons}`);
   process.stderr.write(
-    `[bench]   ${fileFormat} ${botVersion}${filePassword ? ' encrypted' : ''}: ${run.seconds.toFixed(2)} s, worker peak RSS ${run.peakRssMB.toFixed(0)} MB\n`,
+    `[bench]   ${fileFormat} ${botVersion}${filePassword ? ' encrypted' : ''}: ${run.seconds.toFixed(2)} s, worker peak RSS ${run.peakRssMB.toFixed(0)} MB, ${cpuLine(run.cpu)}\n`,
   );
-  return { seconds: run.seconds, peakRssMB: run.peakRssMB, described };
+  return { seconds: run.seconds, peakRssMB: run.peakRssMB, cpu: run.cpu, described };
 }
 
 /** The baseline: the archive's files written to disk, zipped by Info-ZIP at level 6. The archive stays in `dir`. */
@@ -94,9 +97,10 @@ async function zipBaseline(downloadUrl: string, dir: string, name: string) {
   const started = process.hrtime.bigint();
   execFileSync('zip', ['-r', '-6', '-q', path.join(dir, `${name}-baseline.zip`), '.'], { cwd: tree });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const zipBytes = fs.statSync(path.join(dir, `${name}-baseline.zip`)).size;
   fs.rmSync(tree, { recursive: true, force: true });
   fs.rmSync(path.join(dir, `${name}-baseline.zip`));
-  return { archive, jsonBytes, entries, seconds };
+  return { archive, jsonBytes, entries, seconds, zipBytes };
 }
 
 /** Changes 1% of the DRAFT's components (at least one), as an edit would: each gets a new key, so a new digest. */
@@ -139,6 +143,7 @@ async function importRun(b: Bench, archive: string, botName: string) {
   });
   const described = run.result as { importStatus: string; failureReasons?: string[] };
   if (described.importStatus !== 'Completed') throw new Error(`import failed: ${described.failureReasons}`);
+  process.stderr.write(`[bench]   import: ${run.seconds.toFixed(2)} s, worker peak RSS ${run.peakRssMB.toFixed(0)} MB, ${cpuLine(run.cpu)}\n`);
   return run;
 }
 
@@ -165,6 +170,8 @@ async function runShape(b: Bench, label: string, shape: BotShape, bytes: number,
         ...versus(cold.seconds, zip.seconds),
         jsonMB: round(mb(zip.jsonBytes), 1),
         archiveMB: round(mb(cold.described.archiveSizeBytes), 1),
+        zipMB: round(mb(zip.zipBytes), 1),
+        workerCpuSeconds: round(cold.cpu.worker),
         entries: zip.entries,
         peakRssMB: round(cold.peakRssMB, 0),
       };

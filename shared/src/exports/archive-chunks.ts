@@ -85,7 +85,7 @@ async function* withReady(
 }
 
 /** Moves whenever a writer would write other bytes for the same input: no archive built before is copied then. */
-const ARCHIVE_REVISION = 1;
+const ARCHIVE_REVISION = 2;
 
 /**
  * What decides an archive's bytes — the writers' revisions, the bot, its

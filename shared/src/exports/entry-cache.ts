@@ -5,7 +5,7 @@ import type { CachedColumns } from '../bots/snapshot';
 import type { ArchiveFormat, FormatComponent, Json, PreparedFiles, ReadyFiles } from '../formats/format';
 
 /** Moves when what every cached row means changes (the deflate settings, how fitting notes read, the row's checks). */
-const CACHE_REVISION = 2;
+const CACHE_REVISION = 3;
 /** Rows inserted in one statement; bytes of payload at most. */
 const INSERT_ROWS = 100;
 const INSERT_BYTES = 2 * 1024 * 1024;
