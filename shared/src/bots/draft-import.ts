@@ -30,8 +30,9 @@ export interface ImportSource {
  * where undo keeps the pre-image, a plan takes its picture, and a guarded
  * import checks the DRAFT's revision. Whatever it throws fails the import.
  * A bot the import creates is the exception: its DRAFT was empty, so its
- * components are written as they are staged, and what it held before the
- * import is nothing, whatever the DRAFT holds when the hook runs.
+ * components are written as they are staged (the staging table then holds
+ * no bodies), and what it held before the import is nothing, whatever the
+ * DRAFT holds when the hook runs.
  */
 export type BeforeWrite = (client: PoolClient, bot: { botId: string; botName: string; botCreated: boolean }) => Promise<void>;
 
@@ -143,8 +144,8 @@ async function writeStaged(
 /**
  * Streams components into a staging table (kind, locale_id, name, body, refs,
  * deps) in batches, one batch in flight while the next is read (PostgreSQL
- * and the reader work at once), and also into a DRAFT when `into` names one;
- * refuses a component the source holds twice.
+ * and the reader work at once), or — when `into` names a DRAFT — bodies into
+ * it and the rest into the table; refuses a component the source holds twice.
  */
 export async function stageComponents(
   client: PoolClient,
@@ -153,12 +154,14 @@ export async function stageComponents(
   wanted: (c: Component) => boolean = () => true,
   into?: { tenantId: string; botId: string },
 ): Promise<Set<string>> {
-  const staged = `INSERT INTO ${table} SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(kind text, locale_id text, name text, body jsonb, refs jsonb, deps jsonb)`;
+  const rows = `jsonb_to_recordset($1::jsonb) AS x(kind text, locale_id text, name text, body jsonb, refs jsonb, deps jsonb)`;
+  // Into a DRAFT, bodies go to it alone: what is staged beside them (keys, refs, references) is all a created bot's checks read.
   const statement = into
-    ? `WITH staged AS (${staged} RETURNING kind, locale_id, name, body, refs)
+    ? `WITH x AS (SELECT * FROM ${rows}),
+         staged AS (INSERT INTO ${table} SELECT kind, locale_id, name, NULL, refs, deps FROM x)
        INSERT INTO components (tenant_id, bot_id, version, kind, locale_id, name, body, refs)
-       SELECT $2, $3, 'DRAFT', kind, locale_id, name, body, refs FROM staged`
-    : staged;
+       SELECT $2, $3, 'DRAFT', kind, locale_id, name, body, refs FROM x`
+    : `INSERT INTO ${table} SELECT * FROM ${rows}`;
   const seen = new Set<string>();
   let batch: string[] = [];
   let batchBytes = 0;
@@ -166,8 +169,8 @@ export async function stageComponents(
   const flush = async () => {
     await inFlight;
     if (!batch.length) return;
-    const rows = `[${batch.join(',')}]`;
-    inFlight = client.query(statement, into ? [rows, into.tenantId, into.botId] : [rows]);
+    const json = `[${batch.join(',')}]`;
+    inFlight = client.query(statement, into ? [json, into.tenantId, into.botId] : [json]);
     inFlight.catch(() => undefined); // awaited at the next flush
     batch = [];
     batchBytes = 0;
