@@ -48,6 +48,8 @@ export interface ImportOutcome {
 
 /** A batch is one statement: big enough to be cheap per row, small enough to bound memory. */
 const BATCH_ROWS = 1000;
+/** A staged row's fields (kind, locale_id, name, body, refs, deps), one statement parameter each. */
+const FIELDS = 6;
 const BATCH_BYTES = 4 * 1024 * 1024;
 const MAX_REPORTED = 20;
 
@@ -154,14 +156,21 @@ export async function stageComponents(
   wanted: (c: Component) => boolean = () => true,
   into?: { tenantId: string; botId: string },
 ): Promise<Set<string>> {
-  const rows = `jsonb_to_recordset($1::jsonb) AS x(kind text, locale_id text, name text, body jsonb, refs jsonb, deps jsonb)`;
-  // Into a DRAFT, bodies go to it alone: what is staged beside them (keys, refs, references) is all a created bot's checks read.
-  const statement = into
-    ? `WITH x AS (SELECT * FROM ${rows}),
-         staged AS (INSERT INTO ${table} SELECT kind, locale_id, name, NULL, refs, deps FROM x)
-       INSERT INTO components (tenant_id, bot_id, version, kind, locale_id, name, body, refs)
-       SELECT $2, $3, 'DRAFT', kind, locale_id, name, body, refs FROM x`
-    : `INSERT INTO ${table} SELECT * FROM ${rows}`;
+  // One parameter per field: PostgreSQL parses each body once, straight into its jsonb (not a batch's array first).
+  const statement = (rows: number) => {
+    const first = into ? 3 : 1;
+    const values = Array.from({ length: rows }, (_, i) => {
+      const p = first + i * FIELDS;
+      return `($${p}, $${p + 1}, $${p + 2}, $${p + 3}::jsonb, $${p + 4}::jsonb, $${p + 5}::jsonb)`;
+    }).join(', ');
+    // Into a DRAFT, bodies go to it alone: what is staged beside them (keys, refs, references) is all a created bot's checks read.
+    return into
+      ? `WITH x (kind, locale_id, name, body, refs, deps) AS (VALUES ${values}),
+           staged AS (INSERT INTO ${table} SELECT kind, locale_id, name, NULL, refs, deps FROM x)
+         INSERT INTO components (tenant_id, bot_id, version, kind, locale_id, name, body, refs)
+         SELECT $1, $2, 'DRAFT', kind, locale_id, name, body, refs FROM x`
+      : `INSERT INTO ${table} (kind, locale_id, name, body, refs, deps) VALUES ${values}`;
+  };
   const seen = new Set<string>();
   let batch: string[] = [];
   let batchBytes = 0;
@@ -169,8 +178,7 @@ export async function stageComponents(
   const flush = async () => {
     await inFlight;
     if (!batch.length) return;
-    const json = `[${batch.join(',')}]`;
-    inFlight = client.query(statement, into ? [json, into.tenantId, into.botId] : [json]);
+    inFlight = client.query(statement(batch.length / FIELDS), into ? [into.tenantId, into.botId, ...batch] : batch);
     inFlight.catch(() => undefined); // awaited at the next flush
     batch = [];
     batchBytes = 0;
@@ -182,10 +190,10 @@ export async function stageComponents(
       if (seen.has(key)) throw new ValidationError(`the archive holds ${c.kind} '${c.name}'${c.locale ? ` (${c.locale})` : ''} twice`);
       seen.add(key);
       const deps = dependenciesOf(c).map((d) => ({ kind: d.kind, locale_id: isLocaleScoped(d.kind) ? (d.locale ?? '') : '', name: d.name }));
-      const row = JSON.stringify({ kind: c.kind, locale_id: c.locale ?? '', name: c.name, body: c.body, refs: c.refs ?? [], deps });
-      batch.push(row);
-      batchBytes += row.length;
-      if (batch.length >= BATCH_ROWS || batchBytes >= BATCH_BYTES) await flush();
+      const body = JSON.stringify(c.body);
+      batch.push(c.kind, c.locale ?? '', c.name, body, JSON.stringify(c.refs ?? []), JSON.stringify(deps));
+      batchBytes += body.length;
+      if (batch.length >= BATCH_ROWS * FIELDS || batchBytes >= BATCH_BYTES) await flush();
     }
     await flush();
   } finally {
