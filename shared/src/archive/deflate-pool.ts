@@ -98,7 +98,9 @@ interface ThreadResult {
 }
 
 interface Job {
-  data: Buffer;
+  /** Until the file is copied into its batch (then let go, so it dies young); its size stays. */
+  data?: Buffer;
+  size: number;
   resolve(entry: StoredEntry): void;
   reject(err: Error): void;
 }
@@ -131,7 +133,7 @@ export class DeflatePool {
   deflate(data: Buffer): Promise<StoredEntry> {
     if (data.length < INLINE_BELOW) return Promise.resolve(storeEntry(data));
     return new Promise((resolve, reject) => {
-      this.queued.push({ data, resolve, reject });
+      this.queued.push({ data, size: data.length, resolve, reject });
       this.queuedBytes += data.length;
       if (this.queuedBytes >= BATCH_BYTES) this.flush();
       else if (!this.flushScheduled) {
@@ -156,15 +158,18 @@ export class DeflatePool {
     this.queued = [];
     this.queuedBytes = 0;
     const thread = this.leastLoaded();
-    const input = new ArrayBuffer(jobs.reduce((n, j) => n + j.data.length, 0));
+    const input = new ArrayBuffer(jobs.reduce((n, j) => n + j.size, 0));
     const view = Buffer.from(input);
     let at = 0;
-    for (const j of jobs) at += j.data.copy(view, at);
+    for (const j of jobs) {
+      at += j.data!.copy(view, at);
+      j.data = undefined;
+    }
     const id = this.nextId++;
     thread.batches.set(id, jobs);
     thread.pendingBytes += at;
     thread.worker.ref(); // while it holds work
-    thread.worker.postMessage({ id, input, sizes: jobs.map((j) => j.data.length), level: LEVEL }, [input]);
+    thread.worker.postMessage({ id, input, sizes: jobs.map((j) => j.size), level: LEVEL }, [input]);
   }
 
   private leastLoaded(): Thread {
@@ -188,8 +193,8 @@ export class DeflatePool {
       const bytes = Buffer.from(output);
       let at = 0;
       results.forEach((r, i) => {
-        thread.pendingBytes -= jobs[i].data.length;
-        jobs[i].resolve({ method: r.method, crc32: r.crc32, sha256: r.sha256, size: jobs[i].data.length, payload: bytes.subarray(at, (at += r.length)) });
+        thread.pendingBytes -= jobs[i].size;
+        jobs[i].resolve({ method: r.method, crc32: r.crc32, sha256: r.sha256, size: jobs[i].size, payload: bytes.subarray(at, (at += r.length)) });
       });
       if (this.queued.length) this.flush(); // what gathered while every thread was full
       if (!thread.batches.size) worker.unref(); // an idle thread never keeps the process alive

@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import type { Pool } from 'pg';
 import type { StoredEntry } from '../archive/deflate-pool';
 import type { CachedColumns } from '../bots/snapshot';
-import type { ArchiveFormat, FormatComponent, Json, PreparedFiles, ReadyFiles } from '../formats/format';
+import type { ArchiveFormat, Json, PreparedFiles, ReadyFiles } from '../formats/format';
 
 /** Moves when what every cached row means changes (the deflate settings, how fitting notes read, the row's checks). */
 const CACHE_REVISION = 3;
@@ -81,9 +81,9 @@ export class EntryCache {
   ) {}
 
   /** What a derived layout hands each component it derived: kept under `variant`. */
-  keeper(variant: string): (c: FormatComponent, ready: ReadyFiles) => void {
-    return (c, ready) => {
-      if (!c.digest || this.heldBytes >= MAX_HELD_BYTES) return;
+  keeper(variant: string): (digest: string | undefined, ready: ReadyFiles) => void {
+    return (digest, ready) => {
+      if (!digest || this.heldBytes >= MAX_HELD_BYTES) return;
       const files = ready.files.map(({ path, stored: s }) => ({
         path,
         size: s.size,
@@ -95,7 +95,7 @@ export class EntryCache {
       }));
       const payload = Buffer.concat(ready.files.map((f) => f.stored.payload));
       const marks = ready.leftOut ? { ...ready.marks, leftOut: true } : ready.marks;
-      this.waiting.push({ variant, digest: Buffer.from(c.digest, 'hex'), files, notes: ready.notes, marks, payload });
+      this.waiting.push({ variant, digest: Buffer.from(digest, 'hex'), files, notes: ready.notes, marks, payload });
       this.waitingBytes += payload.length;
       this.heldBytes += payload.length;
       if (this.waiting.length >= INSERT_ROWS || this.waitingBytes >= INSERT_BYTES) this.write();

@@ -57,18 +57,19 @@ export async function* prepareComponents(
 
 /** A component derived now: its files deflating on the pool, handed to `keep` once they are. */
 function derive(c: FormatComponent, target: ArchiveFormat, formats: ArchiveFormat[], derivation: Derivation): PreparedFiles {
-  const derived = deriveFiles(c, target, formats, derivation.withoutUtterances);
+  const { files: derivedFiles, notes, marks, leftOut } = deriveFiles(c, target, formats, derivation.withoutUtterances);
   const pool = deflatePool();
-  const files = derived.files.map((f) => ({ path: f.path, entry: { size: f.data.length, stored: pool.deflate(f.data) } }));
+  const files = derivedFiles.map((f) => ({ path: f.path, entry: { size: f.data.length, stored: pool.deflate(f.data) } }));
   if (derivation.keep) {
-    const keep = derivation.keep;
+    // What waits for the deflate holds neither the body nor the files' bytes: they die young, before a scavenge promotes them.
+    const { keep } = derivation;
+    const digest = c.digest;
     Promise.all(files.map((f) => f.entry.stored)).then(
-      (stored) =>
-        keep(c, { files: files.map((f, i) => ({ path: f.path, stored: stored[i] })), notes: derived.notes, marks: derived.marks, leftOut: derived.leftOut }),
+      (stored) => keep(digest, { files: files.map((f, i) => ({ path: f.path, stored: stored[i] })), notes, marks, leftOut }),
       () => undefined, // the zip writer meets the same failure and reports it
     );
   }
-  return { files, notes: derived.notes, marks: derived.marks, leftOut: derived.leftOut };
+  return { files, notes, marks, leftOut };
 }
 
 /** A derived format's entries without a cache (a diff's projection, a test): every component derived as it comes. */

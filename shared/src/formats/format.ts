@@ -68,8 +68,8 @@ export interface ReadyFiles extends Omit<PreparedFiles, 'files'> {
 export interface Derivation {
   /** Sample utterances are left out (the export's categories leave out `utterances`): part of what the files depend on. */
   withoutUtterances: boolean;
-  /** Handed each component derived (not found ready), its files once deflated. */
-  keep?(c: FormatComponent, ready: ReadyFiles): void;
+  /** Handed the digest of each component derived (not found ready) and its files once deflated. */
+  keep?(digest: string | undefined, ready: ReadyFiles): void;
 }
 
 /** A component as a layout gets it: its files ready for the zip. */
