@@ -1,5 +1,5 @@
 import type { Component } from '@botport/shared';
-import { createBotWith, draftOf, newTenant, startImport, storeSnapshot, token, useApiAndWorker, waitForImport } from '../support/harness';
+import { call, createBotWith, draftOf, newTenant, startImport, storeSnapshot, token, useApiAndWorker, waitForImport } from '../support/harness';
 import { canonical, demoBot } from '../support/fixtures';
 import { botportFiles, withManifest, zipOf } from '../support/archives';
 
@@ -116,5 +116,38 @@ describe('into a bot the import creates (its components written as they are stag
     expect(done).toMatchObject({ importStatus: 'Completed', importSummary: { added: archive.components.length, replaced: 0, kept: 0, botCreated: true } });
     const draft = await draftOf(stack.api, bearer, done.importedResourceId);
     expect(canonical(draft.components)).toEqual(canonical(archive.components));
+  });
+});
+
+describe('a BotportJson import keeps each body as its entry wrote it', () => {
+  // JavaScript would read these as 1.5, 12345678901234567000 and 1e-7; PostgreSQL's jsonb keeps them exactly.
+  const exact = '{"price": 1.50, "big": 12345678901234567890, "small": 0.00000010, "list": [1.0, 2.10]}';
+  const archiveWith = (botName: string) => {
+    const files = botportFiles(demoBot(botName));
+    files.set('bot/dialog/Checkout.json', Buffer.from(`{"kind":"dialog","name":"Checkout","body":${exact}}`));
+    return zipOf(withManifest(files));
+  };
+  /** The DRAFT as GET answers it, as text: what a client parsing big numbers exactly would read. */
+  const draftText = async (bearer: string, botId: string) => {
+    const res = await call(stack.api, 'GET', `/v1/bots/${botId}/versions/DRAFT`, { token: bearer });
+    expect(res.status).toBe(200);
+    return res.text;
+  };
+
+  test.each([
+    ['into a bot the import creates', false],
+    ['over an existing bot (Overwrite)', true],
+  ])('%s', async (_, existing) => {
+    const bearer = token(newTenant());
+    const botId = existing ? await createBotWith(stack.api, bearer, demoBot('Exact')) : undefined;
+    const started = await startImport(stack.api, bearer, archiveWith('Exact'), { botImportSpecification: { botName: 'Exact' } }, 'Overwrite');
+    expect(started.status).toBe(202);
+    const done = await waitForImport(stack.api, bearer, started.body.importId);
+    expect(done).toMatchObject({ importStatus: 'Completed', importSummary: { botCreated: !existing } });
+    const text = await draftText(bearer, botId ?? done.importedResourceId);
+    expect(text).toContain('"price": 1.50');
+    expect(text).toContain('"big": 12345678901234567890');
+    expect(text).toContain('"small": 0.00000010');
+    expect(text).toContain('"list": [1.0, 2.10]');
   });
 });

@@ -70,6 +70,26 @@ function zodErrors(error: z.ZodError, prefix: PropertyKey[] = []): FieldError[] 
   return error.issues.map((i) => ({ path: jsonPath([...prefix, ...i.path]), message: i.message }));
 }
 
+/** Keyed by the body object: a body replaced since it was read has no source. */
+const sources = new WeakMap<object, string>();
+
+/**
+ * Records the definition-document text a checked component was parsed from
+ * (an entry of botport's own archive, whose `body` is the component's body
+ * as it is): an import hands PostgreSQL that text to take the body from,
+ * instead of serializing the parsed body again. Bodies are never changed in
+ * place once read.
+ */
+export function withSource(c: Component, text: string): Component {
+  sources.set(c.body, text);
+  return c;
+}
+
+/** The component as a JSON object text whose `body` is its body: its source when it has one, else its body serialized. */
+export function bodyDocument(c: Component): string {
+  return sources.get(c.body) ?? `{"body":${JSON.stringify(c.body)}}`;
+}
+
 /** The identity of a component inside one version: kind, locale and name. */
 export function componentKey(c: { kind: string; locale?: string | null; name: string }): string {
   return `${c.kind}\u0000${c.locale ?? ''}\u0000${c.name}`;

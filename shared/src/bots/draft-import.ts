@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { ConflictError, ValidationError } from '../errors';
 import { inTransaction } from '../store/db';
 import type { BotStore } from './bot-store';
-import { type Component, componentKey, type DefinitionDocument, dependenciesOf } from './definition';
+import { bodyDocument, type Component, componentKey, type DefinitionDocument, dependenciesOf } from './definition';
 import { isLocaleScoped } from './kinds';
 
 export const MERGE_STRATEGIES = ['Overwrite', 'FailOnConflict', 'Append'] as const;
@@ -156,12 +156,13 @@ export async function stageComponents(
   wanted: (c: Component) => boolean = () => true,
   into?: { tenantId: string; botId: string },
 ): Promise<Set<string>> {
-  // One parameter per field: PostgreSQL parses each body once, straight into its jsonb (not a batch's array first).
+  // One parameter per field: PostgreSQL parses each body once, straight into its jsonb (not a batch's array first),
+  // taking it from the entry it was read from where there is one (bodyDocument): the worker does not serialize it again.
   const statement = (rows: number) => {
     const first = into ? 3 : 1;
     const values = Array.from({ length: rows }, (_, i) => {
       const p = first + i * FIELDS;
-      return `($${p}, $${p + 1}, $${p + 2}, $${p + 3}::jsonb, $${p + 4}::jsonb, $${p + 5}::jsonb)`;
+      return `($${p}, $${p + 1}, $${p + 2}, $${p + 3}::jsonb -> 'body', $${p + 4}::jsonb, $${p + 5}::jsonb)`;
     }).join(', ');
     // Into a DRAFT, bodies go to it alone: what is staged beside them (keys, refs, references) is all a created bot's checks read.
     return into
@@ -190,7 +191,7 @@ export async function stageComponents(
       if (seen.has(key)) throw new ValidationError(`the archive holds ${c.kind} '${c.name}'${c.locale ? ` (${c.locale})` : ''} twice`);
       seen.add(key);
       const deps = dependenciesOf(c).map((d) => ({ kind: d.kind, locale_id: isLocaleScoped(d.kind) ? (d.locale ?? '') : '', name: d.name }));
-      const body = JSON.stringify(c.body);
+      const body = bodyDocument(c);
       batch.push(c.kind, c.locale ?? '', c.name, body, JSON.stringify(c.refs ?? []), JSON.stringify(deps));
       batchBytes += body.length;
       if (batch.length >= BATCH_ROWS * FIELDS || batchBytes >= BATCH_BYTES) await flush();

@@ -3,7 +3,11 @@ import { guardJson } from '../input/input-guard';
 
 /** An archive entry's JSON, or a refusal that names the entry (and, past the input guard, the field). */
 export function parseJsonEntry(data: Buffer, name: string): unknown {
-  const text = data.toString('utf8');
+  return parseJsonText(data.toString('utf8'), name);
+}
+
+/** The same, of an entry's text. */
+export function parseJsonText(text: string, name: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);

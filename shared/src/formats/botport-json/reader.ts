@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OpenArchive } from '../../archive/zip-reader';
-import { checkComponent, type Component, nameSchema } from '../../bots/definition';
+import { checkComponent, type Component, nameSchema, withSource } from '../../bots/definition';
 import { type FieldError, ValidationError } from '../../errors';
 import type { ArchiveReader, ImportedBot } from '../format';
-import { parseJsonEntry } from '../json-entry';
+import { parseJsonEntry, parseJsonText } from '../json-entry';
 import { BOTPORT_JSON_VERSION } from './writer';
 
 const MANIFEST = 'manifest.json';
@@ -72,8 +72,10 @@ export const botportJsonReader: ArchiveReader = {
       let i = 0;
       for await (const { data } of archive.readInOrder(listed.map((e) => e.path))) {
         const entry = listed[i++];
-        const { component, errors: own } = checkComponent(parseJsonEntry(verify(data, entry), entry.path), []);
-        if (component) yield component;
+        const text = verify(data, entry).toString('utf8');
+        const { component, errors: own } = checkComponent(parseJsonText(text, entry.path), []);
+        if (component)
+          yield withSource(component, text); // an entry is a definition-document component: its body is staged from it
         else errors.push(...own.map((e) => ({ path: `${entry.path} ${e.path}`, message: e.message })));
         if (errors.length >= MAX_REPORTED) break;
       }
