@@ -74,8 +74,8 @@ export const botportJsonReader: ArchiveReader = {
         const entry = listed[i++];
         const text = verify(data, entry).toString('utf8');
         const { component, errors: own } = checkComponent(parseJsonText(text, entry.path), []);
-        if (component)
-          yield withSource(component, text); // an entry is a definition-document component: its body is staged from it
+        // An entry is a definition-document component: an import stages its body from the entry's text.
+        if (component) yield withSource(component, text);
         else errors.push(...own.map((e) => ({ path: `${entry.path} ${e.path}`, message: e.message })));
         if (errors.length >= MAX_REPORTED) break;
       }
