@@ -60,9 +60,15 @@ async function account(tenant: string, ids: string[], workers: Service[]): Promi
   expect(completions.every((n) => n <= 1)).toBe(true);
   const killed = workers.filter((w) => w.signalCode === 'SIGKILL').length;
   expect(completions.filter((n) => n === 0).length).toBeLessThanOrEqual(killed * Number(quick.EXPORT_CONCURRENCY));
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: process.env.S3_BUCKET, Prefix: `exports/${tenant}/` }));
-  const perExport = new Map<string, number>();
-  for (const o of listed.Contents ?? []) perExport.set(o.Key!.split('/')[2], (perExport.get(o.Key!.split('/')[2]) ?? 0) + 1);
+  const archives = async () => {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: process.env.S3_BUCKET, Prefix: `exports/${tenant}/` }));
+    const perExport = new Map<string, number>();
+    for (const o of listed.Contents ?? []) perExport.set(o.Key!.split('/')[2], (perExport.get(o.Key!.split('/')[2]) ?? 0) + 1);
+    return perExport;
+  };
+  // A run deletes the objects of the runs before it just after it completes the record (the record named the last
+  // one until then): the last exports to complete may still be doing so when the records are all Completed.
+  const perExport = await until('each export down to its one archive', archives, (m) => [...m.values()].every((n) => n === 1), 15000);
   expect([...perExport.keys()].sort()).toEqual([...ids].sort());
   expect([...perExport.values()].every((n) => n === 1)).toBe(true);
 }
