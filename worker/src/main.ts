@@ -3,6 +3,7 @@ import type { WorkerContext } from './context';
 import { startWorkers, type RunningWorkers } from './workers';
 import { startReconciler } from './reconcile-lost-jobs';
 import { startMetrics } from './metrics';
+import { collectBuffersSooner } from './garbage-collection';
 
 export const createContext = (config: WorkerContext['config']): WorkerContext => ({
   ...createCoreContext(config, 'worker'),
@@ -16,6 +17,7 @@ export async function closeContext(ctx: WorkerContext): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  collectBuffersSooner();
   const ctx = createContext(config);
   await migrate(ctx.db);
   const running: RunningWorkers = await startWorkers(ctx);
