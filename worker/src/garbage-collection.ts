@@ -11,7 +11,7 @@ const CHECK_EVERY_MS = 50;
  * (rows read, batches deflated, parts uploaded) lives through a scavenge or
  * two, so it dies in the old generation, where V8 frees it only once
  * external memory has grown by 64 MB. Collecting at about a third of that
- * took 45–64 MB off a cold export's peak RSS, at the same time and CPU
+ * took 46–67 MB off a cold export's peak RSS, at the same time and CPU
  * (interleaved bench runs: infra/SCALING.md). The check never keeps the
  * process alive.
  */
