@@ -23,7 +23,6 @@ async function main(): Promise<void> {
   const running: RunningWorkers = await startWorkers(ctx);
   const stopReconciler = startReconciler(ctx, ctx.queues, config.RECONCILE_INTERVAL_MS);
   const metrics = startMetrics(ctx, running.workers);
-  ctx.logger.info({ queues: running.queueNames }, 'worker started');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -43,6 +42,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Said once a signal would be handled: whoever waits for this line may stop the worker at once.
+  ctx.logger.info({ queues: running.queueNames }, 'worker started');
 }
 
 if (require.main === module) {
