@@ -50,6 +50,22 @@ describe('the zip writer', () => {
     for (const e of entries()) expect(read.get(e.name)).toEqual(e.data);
   });
 
+  test('hands on its bytes in pieces of 256 KB or more (but the last), however small the entries', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({ name: `locales/en_US/intent/I${i}.json`, data: randomBytes(200) }));
+    const chunks: Buffer[] = [];
+    for await (const c of zipChunks(
+      (async function* () {
+        yield* many;
+      })(),
+    ))
+      chunks.push(c);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(256 * 1024);
+    const read = await unzip(Buffer.concat(chunks));
+    expect(read.size).toBe(many.length);
+    for (const e of many) expect(read.get(e.name)).toEqual(e.data);
+  });
+
   test('stores an entry deflating would not shrink', async () => {
     const random = randomBytes(4096);
     const archive = await zip([{ name: 'noise.bin', data: random }]);

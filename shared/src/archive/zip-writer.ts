@@ -88,7 +88,8 @@ function encodingOf(e: Pending, method: number, encrypted: boolean): Encoding {
  * than 65,535 entries or offsets past 4 GiB). With a password, each entry is
  * encrypted (WinZip AES-256, its key derived on libuv's thread pool). A
  * streamed entry is written when every entry before it is, deflated (and
- * encrypted) as its bytes arrive, so it is never held whole.
+ * encrypted) as its bytes arrive, so it is never held whole. The rest is
+ * handed on in pieces of about 256 KB, however small the entries.
  */
 export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipOptions = {}): AsyncGenerator<Buffer> {
   const maxBytes = options.maxInFlightBytes ?? 8 * 1024 * 1024;
@@ -101,6 +102,7 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
   let streamed: Extract<ZipEntry, { stream: unknown }> | undefined;
   let offset = 0;
   let count = 0;
+  const output = new Output();
 
   try {
     for (;;) {
@@ -127,11 +129,13 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
         const encoding = encodingOf(entry, stored.method, options.password !== undefined);
         const header = localHeader(entry, encoding, payload.length);
         central.push(centralHeader(entry, encoding, payload.length, offset));
-        yield header;
-        yield payload;
+        const full = output.add(header, payload);
+        if (full) yield full;
         offset += header.length + payload.length;
         count++;
       } else if (streamed) {
+        const held = output.take();
+        if (held) yield held;
         const written = yield* streamedEntry(streamed, options.password);
         central.push(centralHeader(written.entry, written.encoding, written.compressedSize, offset));
         offset += written.bytes;
@@ -142,13 +146,47 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
     let centralSize = 0;
     for (const record of central) {
       centralSize += record.length;
-      yield record;
+      const full = output.add(record);
+      if (full) yield full;
     }
-    yield* end(count, centralSize, offset);
+    output.add(...end(count, centralSize, offset));
+    yield output.take()!;
   } finally {
     await Promise.allSettled(pending.map((p) => p.prepared));
     // Stopped early (a failed upload): let the source clean up (a format's spool file).
     if (!exhausted) await source.return?.(undefined);
+  }
+}
+
+/** The writer's bytes are handed on about this many at a time. */
+const OUTPUT_BYTES = 256 * 1024;
+
+/**
+ * Gathers what the writer writes into pieces of about OUTPUT_BYTES: a
+ * cached 15 KB intent is a 60-byte header and a 3 KB payload, and each
+ * buffer handed on costs what consumes it (hash, stream, multipart upload)
+ * more than its bytes do.
+ */
+class Output {
+  private held: Buffer[] = [];
+  private bytes = 0;
+
+  /** Holds `chunks`; hands back all that is held once it reaches OUTPUT_BYTES. */
+  add(...chunks: Buffer[]): Buffer | undefined {
+    for (const chunk of chunks) {
+      this.held.push(chunk);
+      this.bytes += chunk.length;
+    }
+    return this.bytes >= OUTPUT_BYTES ? this.take() : undefined;
+  }
+
+  /** All that is held, as one buffer; undefined when nothing is. */
+  take(): Buffer | undefined {
+    if (!this.bytes) return undefined;
+    const all = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.bytes);
+    this.held = [];
+    this.bytes = 0;
+    return all;
   }
 }
 
@@ -249,8 +287,15 @@ async function* streamedEntry(
   return { entry, encoding, compressedSize, bytes: header.length + compressedSize + descriptor.length };
 }
 
+/**
+ * Written field by field, every byte, so it may come from Node's buffer pool
+ * (no ArrayBuffer of its own): it lives only until the output is gathered.
+ * A central header lives to the end of the archive and has a buffer of its
+ * own, or it would keep the pool's 8 KB slab, and what else came from it,
+ * alive that long.
+ */
 function localHeader(e: Pending, enc: Encoding, compressedSize: number): Buffer {
-  const h = Buffer.alloc(30 + e.name.length + enc.extra.length);
+  const h = Buffer.allocUnsafe(30 + e.name.length + enc.extra.length);
   h.writeUInt32LE(0x04034b50, 0);
   h.writeUInt16LE(enc.version, 4);
   h.writeUInt16LE(enc.flags, 6);
