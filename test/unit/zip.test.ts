@@ -50,8 +50,9 @@ describe('the zip writer', () => {
     for (const e of entries()) expect(read.get(e.name)).toEqual(e.data);
   });
 
-  test('hands on its bytes in pieces of 256 KB or more (but the last), however small the entries', async () => {
+  test('hands on small entries gathered into pieces of 256 KB or more, a large one as it is', async () => {
     const many = Array.from({ length: 3000 }, (_, i) => ({ name: `locales/en_US/intent/I${i}.json`, data: randomBytes(200) }));
+    many.splice(1500, 0, { name: 'locales/en_US/slotType/Large.json', data: randomBytes(1024 * 1024) });
     const chunks: Buffer[] = [];
     for await (const c of zipChunks(
       (async function* () {
@@ -59,8 +60,11 @@ describe('the zip writer', () => {
       })(),
     ))
       chunks.push(c);
-    expect(chunks.length).toBeGreaterThan(1);
-    for (const c of chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(256 * 1024);
+    expect(chunks.length).toBeGreaterThan(2);
+    // A piece under 256 KB is the last, or what was gathered before a large entry's stored bytes.
+    chunks.slice(0, -1).forEach((c, i) => {
+      if (c.length < 256 * 1024) expect(chunks[i + 1].length).toBeGreaterThanOrEqual(1024 * 1024);
+    });
     const read = await unzip(Buffer.concat(chunks));
     expect(read.size).toBe(many.length);
     for (const e of many) expect(read.get(e.name)).toEqual(e.data);

@@ -88,8 +88,8 @@ function encodingOf(e: Pending, method: number, encrypted: boolean): Encoding {
  * than 65,535 entries or offsets past 4 GiB). With a password, each entry is
  * encrypted (WinZip AES-256, its key derived on libuv's thread pool). A
  * streamed entry is written when every entry before it is, deflated (and
- * encrypted) as its bytes arrive, so it is never held whole. The rest is
- * handed on in pieces of about 256 KB, however small the entries.
+ * encrypted) as its bytes arrive, so it is never held whole. Small buffers
+ * (headers, small entries) are handed on gathered into pieces of about 256 KB.
  */
 export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipOptions = {}): AsyncGenerator<Buffer> {
   const maxBytes = options.maxInFlightBytes ?? 8 * 1024 * 1024;
@@ -129,13 +129,11 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
         const encoding = encodingOf(entry, stored.method, options.password !== undefined);
         const header = localHeader(entry, encoding, payload.length);
         central.push(centralHeader(entry, encoding, payload.length, offset));
-        const full = output.add(header, payload);
-        if (full) yield full;
+        yield* output.add(header, payload);
         offset += header.length + payload.length;
         count++;
       } else if (streamed) {
-        const held = output.take();
-        if (held) yield held;
+        yield* output.take();
         const written = yield* streamedEntry(streamed, options.password);
         central.push(centralHeader(written.entry, written.encoding, written.compressedSize, offset));
         offset += written.bytes;
@@ -146,11 +144,10 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
     let centralSize = 0;
     for (const record of central) {
       centralSize += record.length;
-      const full = output.add(record);
-      if (full) yield full;
+      yield* output.add(record);
     }
-    output.add(...end(count, centralSize, offset));
-    yield output.take()!;
+    yield* output.add(...end(count, centralSize, offset));
+    yield* output.take();
   } finally {
     await Promise.allSettled(pending.map((p) => p.prepared));
     // Stopped early (a failed upload): let the source clean up (a format's spool file).
@@ -158,35 +155,41 @@ export async function* zipChunks(entries: AsyncIterable<ZipEntry>, options: ZipO
   }
 }
 
-/** The writer's bytes are handed on about this many at a time. */
+/** The writer's small buffers are handed on gathered into pieces of about this size. */
 const OUTPUT_BYTES = 256 * 1024;
 
 /**
  * Gathers what the writer writes into pieces of about OUTPUT_BYTES: a
  * cached 15 KB intent is a 60-byte header and a 3 KB payload, and each
  * buffer handed on costs what consumes it (hash, stream, multipart upload)
- * more than its bytes do.
+ * more than its bytes do. A buffer that large on its own is handed on as it
+ * is, never copied.
  */
 class Output {
   private held: Buffer[] = [];
   private bytes = 0;
 
-  /** Holds `chunks`; hands back all that is held once it reaches OUTPUT_BYTES. */
-  add(...chunks: Buffer[]): Buffer | undefined {
+  /** Takes `chunks`; yields what is ready to hand on. */
+  *add(...chunks: Buffer[]): Generator<Buffer> {
     for (const chunk of chunks) {
+      if (chunk.length >= OUTPUT_BYTES) {
+        yield* this.take();
+        yield chunk;
+        continue;
+      }
       this.held.push(chunk);
       this.bytes += chunk.length;
+      if (this.bytes >= OUTPUT_BYTES) yield* this.take();
     }
-    return this.bytes >= OUTPUT_BYTES ? this.take() : undefined;
   }
 
-  /** All that is held, as one buffer; undefined when nothing is. */
-  take(): Buffer | undefined {
-    if (!this.bytes) return undefined;
+  /** Yields all that is held, as one buffer (nothing when nothing is). */
+  *take(): Generator<Buffer> {
+    if (!this.bytes) return;
     const all = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.bytes);
     this.held = [];
     this.bytes = 0;
-    return all;
+    yield all;
   }
 }
 
