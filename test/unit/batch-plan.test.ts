@@ -1,4 +1,4 @@
-import { BatchPlan } from '../../shared/src/bots/snapshot';
+import { SNAPSHOT_BATCH_BYTES, BatchPlan } from '../../shared/src/bots/snapshot';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -34,17 +34,17 @@ test('megabyte slot types after thousands of small intents are fetched one at a 
   const read = batches([...intents, ...slotTypes]);
   const large = read.slice(-44);
   expect(large.every((bytes) => bytes === 5734 * KB)).toBe(true); // one slot type per batch
-  // The intents come some 85 at a time (1 MB of text), not one by one.
-  expect(read.length - 44).toBeLessThan(2000 / 50);
-  expect(Math.max(...read.slice(0, -44))).toBeLessThanOrEqual(1.1 * MB);
+  // The intents come some 21 at a time (256 KB of text), not one by one.
+  expect(read.length - 44).toBeLessThan(2000 / 15);
+  expect(Math.max(...read.slice(0, -44))).toBeLessThanOrEqual(1.1 * SNAPSHOT_BATCH_BYTES);
 });
 
-test('a batch learns how far bodies compress: bodies that compress more than guessed still come about 1 MB at a time', () => {
+test('a batch learns how far bodies compress: bodies that compress more than guessed still come a batch size at a time', () => {
   const rows: Row[] = Array.from({ length: 3000 }, () => ({ stored: 1 * KB, text: 20 * KB }));
   const read = batches(rows);
-  expect(read[0]).toBeGreaterThan(1 * MB); // the first guess (4 text bytes per stored byte) was short of 20
-  expect(Math.max(...read.slice(1))).toBeLessThanOrEqual(1.05 * MB);
-  expect(Math.min(...read.slice(1, -1))).toBeGreaterThan(0.9 * MB);
+  expect(read[0]).toBeGreaterThan(4 * SNAPSHOT_BATCH_BYTES); // the first guess (4 text bytes per stored byte) was short of 20
+  expect(Math.max(...read.slice(1))).toBeLessThanOrEqual(1.05 * SNAPSHOT_BATCH_BYTES);
+  expect(Math.min(...read.slice(1, -1))).toBeGreaterThan(0.9 * SNAPSHOT_BATCH_BYTES);
 });
 
 test('cached payloads are planned by their base64 size, whatever the bodies around them compress to', () => {
@@ -53,7 +53,7 @@ test('cached payloads are planned by their base64 size, whatever the bodies arou
     ...Array.from({ length: 50 }, () => ({ stored: -1, text: 0, payload: 600 * KB })),
   ];
   const read = batches(rows);
-  expect(read.slice(-50).every((bytes) => bytes === 800 * KB)).toBe(true); // one 800 KB payload per batch: two would pass 1 MB
+  expect(read.slice(-50).every((bytes) => bytes === 800 * KB)).toBe(true); // one 800 KB payload per batch, more than a batch aims at
 });
 
 test('no batch is over the cap on rows, however small they are, and every batch holds at least one row', () => {

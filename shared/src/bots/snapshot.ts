@@ -142,13 +142,14 @@ export async function withSnapshot<T>(db: Pool, tenantId: string, botId: string,
 
 /**
  * Bytes of bodies (or cached payload) a batch aims at: a bot of 5 MB slot
- * types is read one at a time, one of 15 KB intents some 65 at a time. Two
+ * types is read one at a time, one of 15 KB intents some 16 at a time. Two
  * batches are held (one being read), so they stay well inside the worker's
  * 4 MB semi-space (WORKER_NODE_ARGS): their strings then die young instead
- * of being copied and promoted by every scavenge (4 MB batches: 10% more
- * worker CPU on a cold export).
+ * of being copied and promoted by every scavenge. 4 MB batches cost 10% more
+ * worker CPU on a cold export than 1 MB; 1 MB cost 7-10% more than 256 KB on
+ * a warm one (its rows' base64 payloads), the cold one the same within noise.
  */
-const BATCH_BYTES = 1024 * 1024;
+export const SNAPSHOT_BATCH_BYTES = 256 * 1024;
 /** Text bytes per stored byte of a body, guessed until a batch has shown it (lz4 keeps bot JSON at a third to a fifth). */
 const FIRST_TEXT_RATIO = 4;
 
@@ -173,13 +174,13 @@ export class BatchPlan {
     private readonly most: number,
   ) {}
 
-  /** Rows in the next batch: as many as fit BATCH_BYTES (at least one, at most `most`). */
+  /** Rows in the next batch: as many as fit SNAPSHOT_BATCH_BYTES (at least one, at most `most`). */
   next(): number {
     let n = 0;
     let bytes = 0;
     for (let i = this.planned; i < this.bodies.length && n < this.most; i++, n++) {
       bytes += this.bodies[i] >= 0 ? this.bodies[i] * this.ratio : (this.payloads[i] * 4) / 3;
-      if (n > 0 && bytes > BATCH_BYTES) break;
+      if (n > 0 && bytes > SNAPSHOT_BATCH_BYTES) break;
     }
     this.planned += n;
     return Math.max(1, n);
