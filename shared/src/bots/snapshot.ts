@@ -146,7 +146,7 @@ export async function withSnapshot<T>(db: Pool, tenantId: string, botId: string,
  * batches are held (one being read), so they stay well inside the worker's
  * 4 MB semi-space (WORKER_NODE_ARGS): their strings then die young instead
  * of being copied and promoted by every scavenge. 4 MB batches cost 10% more
- * worker CPU on a cold export than 1 MB; 1 MB cost 7-10% more than 256 KB on
+ * worker CPU on a cold export than 1 MB; 1 MB cost about 7% more than 256 KB on
  * a warm one (its rows' base64 payloads), the cold one the same within noise.
  */
 export const SNAPSHOT_BATCH_BYTES = 256 * 1024;
