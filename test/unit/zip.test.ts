@@ -16,7 +16,8 @@ const LIMITS: ArchiveLimits = {
   IMPORT_MEMORY_BUDGET_BYTES: 16 * MB,
 };
 
-async function zip(entries: ZipEntry[], password?: string): Promise<Buffer> {
+/** The pieces the writer hands on for `entries`, in order. */
+async function pieces(entries: ZipEntry[], password?: string): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
   for await (const c of zipChunks(
     (async function* () {
@@ -25,7 +26,11 @@ async function zip(entries: ZipEntry[], password?: string): Promise<Buffer> {
     { password },
   ))
     chunks.push(c);
-  return Buffer.concat(chunks);
+  return chunks;
+}
+
+async function zip(entries: ZipEntry[], password?: string): Promise<Buffer> {
+  return Buffer.concat(await pieces(entries, password));
 }
 
 const file = (data: Buffer) => {
@@ -53,13 +58,7 @@ describe('the zip writer', () => {
   test('hands on small entries gathered into pieces of 256 KB or more, a large one as it is', async () => {
     const many = Array.from({ length: 3000 }, (_, i) => ({ name: `locales/en_US/intent/I${i}.json`, data: randomBytes(200) }));
     many.splice(1500, 0, { name: 'locales/en_US/slotType/Large.json', data: randomBytes(1024 * 1024) });
-    const chunks: Buffer[] = [];
-    for await (const c of zipChunks(
-      (async function* () {
-        yield* many;
-      })(),
-    ))
-      chunks.push(c);
+    const chunks = await pieces(many);
     expect(chunks.length).toBeGreaterThan(2);
     // A piece under 256 KB is the last, or what was gathered before a large entry's stored bytes.
     chunks.slice(0, -1).forEach((c, i) => {
